@@ -1,0 +1,1 @@
+namespace Interp.Model; internal static class Placeholder {}
