@@ -1,1 +1,3 @@
-System.Console.WriteLine("interp");
+using Interp.Cli;
+
+return CliApp.Run(args);

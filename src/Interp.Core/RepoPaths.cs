@@ -16,7 +16,7 @@ public static class RepoPaths
     {
         var shipped = Path.Combine(AppContext.BaseDirectory, "data", relative);
         if (File.Exists(shipped) || Directory.Exists(shipped)) return shipped;
-        var root = FindRepoRoot() ?? throw new InterpException($"data/{relative} not found next to the program or in a source tree");
+        var root = FindRepoRoot() ?? FindRepoRoot(Directory.GetCurrentDirectory()) ?? throw new InterpException($"data/{relative} not found next to the program or in a source tree");
         return Path.Combine(root, "data", relative);
     }
 }

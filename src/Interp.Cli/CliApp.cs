@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Interp.Cli.Commands;
+using Interp.Core;
+
+namespace Interp.Cli;
+
+/// <summary>The <c>interp</c> command line: each verb is a thin layer over library code the web app also calls.</summary>
+public static class CliApp
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Interp: GPT-2 with hook points, activation stores, sparse autoencoders, explanations and a browser UI.")
+        {
+            //QuickstartCommand.Create(),
+            TokenizeCommand.Create(),
+            LogitsCommand.Create(),
+            GenerateCommand.Create(),
+            HooksCommand.Create(),
+            TrainModelCommand.Create(),
+            //BenchCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+
+    /// <summary>
+    /// Wraps a verb's body: a user-facing failure is one line on stderr and exit code 1; anything unexpected is also one
+    /// line (exit 2) unless INTERP_DEBUG=1 asks for the stack trace.
+    /// </summary>
+    public static Action<ParseResult> Guard(Func<ParseResult, int> body) => parseResult =>
+    {
+        try
+        {
+            Environment.ExitCode = body(parseResult);
+        }
+        catch (InterpException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Environment.ExitCode = 1;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("INTERP_DEBUG") != "1")
+        {
+            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set INTERP_DEBUG=1 for details)");
+            Environment.ExitCode = 2;
+        }
+    };
+}

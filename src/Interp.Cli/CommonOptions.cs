@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Interp.Model;
+
+namespace Interp.Cli;
+
+/// <summary>Options shared by verbs, and loading the model they name.</summary>
+public static class CommonOptions
+{
+    public static Option<string?> Model() => new("--model")
+    {
+        Description = "Model folder (Hugging Face GPT-2 layout) or hub name such as gpt2; default: the embedded model in data/models/default",
+    };
+
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "auto (CUDA when present), cpu or cuda",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON document on stdout and nothing else" };
+
+    /// <summary>Resolves and loads the model; download progress (hub names) goes to stderr so stdout stays clean.</summary>
+    public static Gpt2 LoadModel(string? model, string device)
+    {
+        var directory = ModelSource.Resolve(model, (file, done, total) =>
+            Console.Error.Write($"\rdownloading {file}: {done / 1e6:F1}{(total is { } t ? $" / {t / 1e6:F1}" : "")} MB   "));
+        return Gpt2.Load(directory, DeviceSelection.Resolve(device));
+    }
+}

@@ -1,1 +1,0 @@
-namespace Interp.Model; internal static class Placeholder {}
