@@ -11,13 +11,13 @@ public static class CliApp
     {
         var root = new RootCommand("Interp: GPT-2 with hook points, activation stores, sparse autoencoders, explanations and a browser UI.")
         {
-            //QuickstartCommand.Create(),
+            QuickstartCommand.Create(),
             TokenizeCommand.Create(),
             LogitsCommand.Create(),
             GenerateCommand.Create(),
             HooksCommand.Create(),
             TrainModelCommand.Create(),
-            //BenchCommand.Create(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
