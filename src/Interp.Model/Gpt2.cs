@@ -51,9 +51,20 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
     public string? SourceDirectory { get; init; }
 
 
-    public Device Device => wte.weight!.device;
+    public Device Device
+    {
+        get
+        {
+            // Embedding.weight wraps the native parameter in a new handle on every call; release it here.
+            using var weight = wte.weight!;
+            return weight.device;
+        }
+    }
 
-    /// <summary>The token embedding matrix <c>[V, d]</c> (also the unembedding, transposed).</summary>
+    /// <summary>
+    /// The token embedding matrix <c>[V, d]</c> (also the unembedding, transposed). Each call returns a new handle on the
+    /// same weights, which the caller may dispose (it is registered on the current dispose scope, if any).
+    /// </summary>
     public Tensor TokenEmbedding => wte.weight!;
 
     public Gpt2Tokenizer RequireTokenizer() => Tokenizer
@@ -74,10 +85,19 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
     /// <c>0 .. stopAtLayer-1</c> and return the residual stream <c>(B, T, d)</c>; <c>NLayer</c> also skips <c>ln_f</c>;
     /// <c>NLayer + 1</c> runs <c>ln_f</c> and returns its output without the (expensive) unembedding.
     /// With a <paramref name="cache"/>, <paramref name="tokens"/> are the new positions after those already cached.
+    /// Only the returned tensor outlives the call: every intermediate, including tensors that hook functions create,
+    /// is disposed on return (a hook that keeps a tensor must <c>DetachFromDisposeScope()</c> it, as
+    /// <see cref="ActivationCache"/> does).
     /// </summary>
     public Tensor Run(Tensor tokens, int? stopAtLayer = null, KvCache? cache = null)
     {
         CheckInput(tokens, cache?.Length ?? 0);
+        using var scope = NewDisposeScope();
+        return ForwardCore(tokens, stopAtLayer, cache).MoveToOuterDisposeScope();
+    }
+
+    private Tensor ForwardCore(Tensor tokens, int? stopAtLayer, KvCache? cache)
+    {
         var past = cache?.Length ?? 0;
         var (batch, time) = (tokens.shape[0], tokens.shape[1]);
         using var positions = arange(past, past + time, dtype: ScalarType.Int64, device: tokens.device);
