@@ -139,7 +139,7 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
     /// <summary>Random training windows for one step, drawn from a generator seeded by (seed, step): resumable and repeatable.</summary>
     private (Tensor X, Tensor Y) Batch(int[] train, int step)
     {
-        var random = new Random(HashCode.Combine(options.Seed, step));
+        var random = new Random(StepSeed(options.Seed, step));
         var x = new long[options.BatchSize * options.Context];
         var y = new long[x.Length];
         for (var b = 0; b < options.BatchSize; b++)
@@ -152,6 +152,15 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
             }
         }
         return (tensor(x, [options.BatchSize, options.Context]), tensor(y, [options.BatchSize, options.Context]));
+    }
+
+    /// <summary>A seed for one step's batch, the same in every process (HashCode.Combine is salted per process).</summary>
+    private static int StepSeed(long seed, int step)
+    {
+        var z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step;   // SplitMix64 finaliser
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     private static Tensor WindowTensor(int[] tokens, int offset, int rows, int context, int shift)

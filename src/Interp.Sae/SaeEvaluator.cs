@@ -1,0 +1,207 @@
+using Interp.Core;
+using Interp.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Interp.Sae;
+
+/// <summary>
+/// Counts of latents by log10 firing density: bin i holds latents with <c>BinEdges[i] ≤ log10(density) &lt; BinEdges[i+1]</c>
+/// (the last bin includes 0 = log10 1; densities below the first edge fall in the first bin). Dead latents (density 0)
+/// are counted apart.
+/// </summary>
+/// <param name="BinEdges">log10 density edges, ascending (one more than <paramref name="Counts"/>).</param>
+/// <param name="Counts">latents per bin.</param>
+/// <param name="Dead">latents that never fired.</param>
+public sealed record LogDensityHistogram(double[] BinEdges, int[] Counts, int Dead);
+
+/// <summary>Reconstruction and sparsity of an SAE over a set of activations (model units).</summary>
+/// <param name="Tokens">Rows evaluated.</param>
+/// <param name="L0">Mean active latents per token.</param>
+/// <param name="Mse">Mean over tokens and dimensions of (x − x̂)².</param>
+/// <param name="ExplainedVariance">1 − FVU.</param>
+/// <param name="Fvu">Σ‖x − x̂‖² / Σ‖x − mean x‖², the mean over the whole set.</param>
+/// <param name="DeadLatents">Latents that never fired on the set.</param>
+/// <param name="DenseLatents">Latents that fired on more than the dense threshold's fraction of tokens.</param>
+/// <param name="Density">Per latent, the fraction of tokens it fired on.</param>
+/// <param name="Histogram">The log10 density histogram.</param>
+public sealed record SaeActivationMetrics(
+    long Tokens, double L0, double Mse, double ExplainedVariance, double Fvu, int DeadLatents, int DenseLatents,
+    double[] Density, LogDensityHistogram Histogram)
+{
+    /// <summary>DeadLatents / d_sae.</summary>
+    public double DeadFraction => Density.Length == 0 ? 0 : DeadLatents / (double)Density.Length;
+
+    /// <summary>DenseLatents / d_sae.</summary>
+    public double DenseFraction => Density.Length == 0 ? 0 : DenseLatents / (double)Density.Length;
+}
+
+/// <summary>The SAE spliced into the model: next-token cross-entropy (nats/token) three ways, loss recovered and KL.</summary>
+/// <param name="Tokens">Predicted positions evaluated (contexts × (T − 1)).</param>
+/// <param name="CeClean">CE of the unmodified model.</param>
+/// <param name="CeSae">CE with the SAE's reconstruction in place of the activation.</param>
+/// <param name="CeZeroAblation">CE with the activation set to zero.</param>
+/// <param name="LossRecovered">(CE_zero − CE_sae) / (CE_zero − CE_clean).</param>
+/// <param name="KlDivergence">KL(clean ‖ spliced), mean per predicted position.</param>
+public sealed record SaeModelMetrics(long Tokens, double CeClean, double CeSae, double CeZeroAblation, double LossRecovered, double KlDivergence);
+
+/// <summary>SAE evaluation (SAELens's evals): over activations, and spliced into the model over token contexts.</summary>
+public static class SaeEvaluator
+{
+    /// <summary>Latents firing on more than this fraction of tokens are dense.</summary>
+    public const double DefaultDenseThreshold = 0.1;
+
+    /// <summary>
+    /// L0, MSE, explained variance, dead and dense latents and the density histogram of <paramref name="sae"/> over
+    /// row-major batches <c>[rows × d_in]</c> in the model's units. Sums are kept in float64.
+    /// </summary>
+    public static SaeActivationMetrics Evaluate(SparseAutoencoder sae, IEnumerable<float[]> batches, double denseThreshold = DefaultDenseThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(sae);
+        ArgumentNullException.ThrowIfNull(batches);
+        var d = sae.DIn;
+        long tokens = 0, active = 0;
+        double squaredError = 0, sumOfSquares = 0;
+        var sum = new double[d];
+        using var fired = zeros(sae.DSae, dtype: ScalarType.Int64, device: sae.Device);
+        using (no_grad())
+        {
+            foreach (var batch in batches)
+            {
+                if (batch.Length % d != 0)
+                    throw new InterpException($"{sae.Describe()}: an activation batch has {batch.Length} floats, not a whole number of rows of width d_in={d}");
+                var rows = batch.Length / d;
+                if (rows == 0) continue;
+                using var scope = NewDisposeScope();
+                var x = tensor(batch, [rows, d], device: sae.Device);                            // [N, d_in]
+                var latents = sae.Encode(x);                                                     // [N, d_sae]
+                var reconstruction = sae.Decode(latents);
+                var on = latents.gt(0);
+                fired.add_(on.sum([0], type: ScalarType.Int64));
+                active += on.sum().item<long>();
+                var x64 = x.to_type(ScalarType.Float64);
+                squaredError += (reconstruction.to_type(ScalarType.Float64) - x64).pow(2).sum().item<double>();
+                sumOfSquares += x64.pow(2).sum().item<double>();
+                using (var columnSums = x64.sum([0]).cpu())
+                {
+                    var s = columnSums.data<double>();
+                    for (var j = 0; j < d; j++) sum[j] += s[j];
+                }
+                tokens += rows;
+            }
+        }
+        if (tokens == 0) throw new InterpException($"{sae.Describe()}: no activations to evaluate");
+
+        var totalVariance = sumOfSquares - sum.Sum(s => s * s) / tokens;                         // Σ‖x − mean‖²
+        var fvu = totalVariance > 0 ? squaredError / totalVariance : double.NaN;
+        long[] counts;
+        using (NewDisposeScope()) counts = fired.cpu().data<long>().ToArray();
+        var density = counts.Select(c => c / (double)tokens).ToArray();
+        return new SaeActivationMetrics(
+            Tokens: tokens,
+            L0: active / (double)tokens,
+            Mse: squaredError / ((double)tokens * d),
+            ExplainedVariance: 1 - fvu,
+            Fvu: fvu,
+            DeadLatents: counts.Count(c => c == 0),
+            DenseLatents: density.Count(p => p > denseThreshold),
+            Density: density,
+            Histogram: Histogram(density));
+    }
+
+    /// <summary>
+    /// A log10 density histogram with edges from <paramref name="minLog10"/> to 0 in steps of <paramref name="binWidth"/>
+    /// (defaults: −8 to 0 by ½, 16 bins). Latents with density 0 are counted as dead, not binned.
+    /// </summary>
+    public static LogDensityHistogram Histogram(IReadOnlyList<double> density, double minLog10 = -8, double binWidth = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(density);
+        if (!(minLog10 < 0) || !(binWidth > 0)) throw new ArgumentOutOfRangeException(nameof(binWidth), "need minLog10 < 0 and binWidth > 0");
+        var bins = (int)Math.Ceiling(-minLog10 / binWidth);
+        var edges = Enumerable.Range(0, bins + 1).Select(i => Math.Min(0, minLog10 + i * binWidth)).ToArray();
+        var counts = new int[bins];
+        var dead = 0;
+        foreach (var p in density)
+        {
+            if (p <= 0) { dead++; continue; }
+            var bin = (int)Math.Floor((Math.Log10(p) - minLog10) / binWidth);
+            counts[Math.Clamp(bin, 0, bins - 1)]++;
+        }
+        return new LogDensityHistogram(edges, counts, dead);
+    }
+
+    /// <summary>
+    /// (CE_zero − CE_sae) / (CE_zero − CE_clean): 1 when splicing in the SAE costs nothing, 0 when it is as bad as
+    /// zero-ablating the hook. NaN when zero-ablation does not change the loss.
+    /// </summary>
+    public static double LossRecovered(double ceClean, double ceSae, double ceZeroAblation)
+    {
+        var denominator = ceZeroAblation - ceClean;
+        return denominator == 0 ? double.NaN : (ceZeroAblation - ceSae) / denominator;
+    }
+
+    /// <summary>
+    /// The SAE spliced into <paramref name="model"/> at its hook over token contexts <paramref name="tokens"/> (int64
+    /// [N, T]): next-token CE clean, with the reconstruction (no error term) and with the hook zero-ablated, loss
+    /// recovered, and KL(clean ‖ spliced) per predicted position. Contexts run <paramref name="contextsPerBatch"/> at a
+    /// time and logits are formed <paramref name="rowsPerChunk"/> positions at a time, so no [N, T, V] tensor is held.
+    /// </summary>
+    public static SaeModelMetrics EvaluateInModel(Gpt2 model, SparseAutoencoder sae, Tensor tokens, int contextsPerBatch = 8, int rowsPerChunk = 128)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sae);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextsPerBatch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowsPerChunk);
+        if (tokens.dim() != 2 || tokens.shape[1] < 2)
+            throw new InterpException($"evaluation contexts must be [contexts, positions ≥ 2] token ids; got shape [{string.Join(", ", tokens.shape)}]");
+        SaeHooks.CheckFits(sae, model);
+        var splice = SaeHooks.Splice(sae);
+        var zero = SaeHooks.ZeroAblate(sae);
+        var finalLayer = model.Config.NLayer + 1;                                                // run ln_f, skip the unembedding
+        double clean = 0, spliced = 0, ablated = 0, kl = 0;
+        long count = 0;
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            for (long start = 0; start < tokens.shape[0]; start += contextsPerBatch)
+            {
+                using var scope = NewDisposeScope();
+                var length = Math.Min(contextsPerBatch, tokens.shape[0] - start);
+                var batch = tokens.narrow(0, start, length).to(model.Device);                    // [b, T]
+                var hiddenClean = model.Run(batch, finalLayer);                                   // [b, T, d]
+                Tensor hiddenSae, hiddenZero;
+                using (model.Hooks(splice)) hiddenSae = model.Run(batch, finalLayer);
+                using (model.Hooks(zero)) hiddenZero = model.Run(batch, finalLayer);
+
+                var rows = length * (batch.shape[1] - 1);
+                Tensor Predicting(Tensor hidden) => hidden.narrow(1, 0, batch.shape[1] - 1).reshape(rows, -1);   // [rows, d]
+                var (hc, hs, hz) = (Predicting(hiddenClean), Predicting(hiddenSae), Predicting(hiddenZero));
+                var targets = batch.narrow(1, 1, batch.shape[1] - 1).reshape(rows);              // [rows]
+                for (long r = 0; r < rows; r += rowsPerChunk)
+                {
+                    using var chunkScope = NewDisposeScope();
+                    var n = Math.Min(rowsPerChunk, rows - r);
+                    var t = targets.narrow(0, r, n);
+                    var logClean = F.log_softmax(F.linear(hc.narrow(0, r, n), model.TokenEmbedding), -1);   // [n, V]
+                    var logSae = F.log_softmax(F.linear(hs.narrow(0, r, n), model.TokenEmbedding), -1);
+                    var logZero = F.log_softmax(F.linear(hz.narrow(0, r, n), model.TokenEmbedding), -1);
+                    clean += F.nll_loss(logClean, t, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
+                    spliced += F.nll_loss(logSae, t, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
+                    ablated += F.nll_loss(logZero, t, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
+                    kl += (logClean.exp() * (logClean - logSae)).sum().to_type(ScalarType.Float64).item<double>();
+                }
+                count += rows;
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        var (ceClean, ceSae, ceZero) = (clean / count, spliced / count, ablated / count);
+        return new SaeModelMetrics(count, ceClean, ceSae, ceZero, LossRecovered(ceClean, ceSae, ceZero), kl / count);
+    }
+}

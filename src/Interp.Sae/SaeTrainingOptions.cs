@@ -1,0 +1,180 @@
+using Interp.Core;
+
+namespace Interp.Sae;
+
+/// <summary>How the learning rate falls after the warm-up.</summary>
+public enum LearningRateDecay
+{
+    /// <summary>Constant after the warm-up.</summary>
+    None,
+    /// <summary>Constant, then linear to the minimum over the last <see cref="SaeTrainingOptions.DecayFraction"/> of the steps (Anthropic).</summary>
+    Linear,
+    /// <summary>Cosine from the peak to the minimum over all steps after the warm-up.</summary>
+    Cosine,
+}
+
+/// <summary>How b_dec (the pre-encoder bias and decoder offset) starts.</summary>
+public enum DecoderBiasInit
+{
+    /// <summary>The geometric median of the initial sample (Weiszfeld iterations), as in OpenAI's TopK SAEs.</summary>
+    GeometricMedian,
+    /// <summary>The mean of the initial sample.</summary>
+    Mean,
+    /// <summary>Zeros.</summary>
+    Zeros,
+}
+
+/// <summary>
+/// Options for <see cref="SaeTrainer"/> (SAELens's runner config, reduced). Defaults follow the references: Adam,
+/// LR warm-up then linear decay over the last 20%, inputs normalised to E‖x‖² = d_in, b_dec at the geometric median,
+/// AuxK with coefficient 1/32 and k_aux = d_in/2, latents dead after 10M tokens without firing.
+/// </summary>
+public sealed record SaeTrainingOptions
+{
+    /// <summary>Where the SAE folder is written (cfg.json, sae_weights.safetensors, training_log.jsonl, checkpoint/).</summary>
+    public required string OutDirectory { get; init; }
+
+    /// <summary>The architecture to train.</summary>
+    public SaeArchitecture Architecture { get; init; } = SaeArchitecture.TopK;
+
+    /// <summary>The number of latents; when null, <see cref="ExpansionFactor"/> × d_in.</summary>
+    public int? DSae { get; init; }
+
+    /// <summary>d_sae / d_in when <see cref="DSae"/> is null.</summary>
+    public int ExpansionFactor { get; init; } = 8;
+
+    /// <summary>Latents per token for topk and batchtopk.</summary>
+    public int K { get; init; } = 32;
+
+    /// <summary>How many activation rows (tokens) to train on; the step count is this over <see cref="BatchSize"/>, rounded up.</summary>
+    public long TrainingTokens { get; init; } = 10_000_000;
+
+    /// <summary>Rows per step.</summary>
+    public int BatchSize { get; init; } = 4096;
+
+    /// <summary>Adam's peak learning rate.</summary>
+    public double LearningRate { get; init; } = 4e-4;
+
+    /// <summary>Adam's β₁.</summary>
+    public double AdamBeta1 { get; init; } = 0.9;
+
+    /// <summary>Adam's β₂.</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
+    /// <summary>Steps of linear learning-rate warm-up from LR/warmup to LR.</summary>
+    public int WarmupSteps { get; init; } = 100;
+
+    /// <summary>The decay after the warm-up.</summary>
+    public LearningRateDecay Decay { get; init; } = LearningRateDecay.Linear;
+
+    /// <summary>For <see cref="LearningRateDecay.Linear"/>: the final fraction of steps over which the rate falls.</summary>
+    public double DecayFraction { get; init; } = 0.2;
+
+    /// <summary>The rate at the end of the decay, as a fraction of the peak.</summary>
+    public double MinLearningRateFraction { get; init; }
+
+    /// <summary>The L1 (relu) or L0 (jumprelu) coefficient; null takes 5 for relu (Anthropic, on normalised inputs) and 1 for jumprelu (SAELens).</summary>
+    public double? SparsityCoefficient { get; init; }
+
+    /// <summary>Steps over which the sparsity coefficient rises linearly from 0; null takes 5% of the steps.</summary>
+    public int? SparsityWarmupSteps { get; init; }
+
+    /// <summary>Dead latents each token may use in AuxK; null takes d_in / 2 (SAELens's heuristic; OpenAI used 256–512).</summary>
+    public int? KAux { get; init; }
+
+    /// <summary>The AuxK coefficient.</summary>
+    public double AuxKCoefficient { get; init; } = 1.0 / 32;
+
+    /// <summary>A latent that has not fired in this many tokens counts as dead (AuxK, dead_fraction in the log).</summary>
+    public long DeadTokensWindow { get; init; } = 10_000_000;
+
+    /// <summary>JumpReLU: the straight-through estimator's kernel width ε.</summary>
+    public double JumpReluBandwidth { get; init; } = 0.001;
+
+    /// <summary>JumpReLU: the initial threshold θ for every latent.</summary>
+    public double JumpReluInitialThreshold { get; init; } = 0.001;
+
+    /// <summary>BatchTopK: the weight of each batch's minimum kept activation in the threshold's moving average.</summary>
+    public double BatchTopKThresholdRate { get; init; } = 0.01;
+
+    /// <summary>BatchTopK: batches after training over which the inference threshold is re-estimated for the final weights (0: keep the moving average).</summary>
+    public int ThresholdCalibrationBatches { get; init; } = 16;
+
+    /// <summary>Scale inputs so that their mean squared norm is d_in (the factor is estimated from the initial sample and kept in cfg.json).</summary>
+    public bool NormalizeActivations { get; init; } = true;
+
+    /// <summary>How b_dec starts.</summary>
+    public DecoderBiasInit DecoderBiasInit { get; init; } = DecoderBiasInit.GeometricMedian;
+
+    /// <summary>Rows taken from the start of the data for the scale estimate and the b_dec initialisation.</summary>
+    public int InitSamples { get; init; } = 8192;
+
+    /// <summary>Weiszfeld iterations for the geometric median.</summary>
+    public int GeometricMedianIterations { get; init; } = 20;
+
+    /// <summary>Save a checkpoint every this many steps (and at the end, on cancellation and before a non-finite loss stops the run).</summary>
+    public int CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>Append a line to training_log.jsonl and report progress every this many steps.</summary>
+    public int LogEvery { get; init; } = 10;
+
+    /// <summary>Seeds the initial weights and the data order.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Recorded in cfg.json: the hook the activations came from.</summary>
+    public string HookName { get; init; } = "";
+
+    /// <summary>Recorded in cfg.json: the model the activations came from.</summary>
+    public string ModelName { get; init; } = "";
+
+    /// <summary>Recorded in cfg.json: the context length the activations were harvested with.</summary>
+    public int? ContextSize { get; init; }
+
+    /// <summary>Recorded in cfg.json: the corpus the activations came from.</summary>
+    public string? DatasetPath { get; init; }
+
+    /// <summary>The number of optimizer steps.</summary>
+    public int TotalSteps => (int)Math.Min(int.MaxValue, (TrainingTokens + BatchSize - 1) / Math.Max(1, BatchSize));
+
+    /// <summary>The sparsity coefficient after its warm-up (see <see cref="SparsityCoefficient"/>).</summary>
+    public double EffectiveSparsityCoefficient => SparsityCoefficient ?? Architecture switch
+    {
+        SaeArchitecture.Relu => 5.0,
+        SaeArchitecture.JumpRelu => 1.0,
+        _ => 0.0,
+    };
+
+    /// <summary>Throws an <see cref="InterpException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new InterpException(message);
+        }
+        Require(!string.IsNullOrWhiteSpace(OutDirectory), "SAE training: the output folder is empty");
+        Require(BatchSize > 0, $"SAE training: batch size must be positive, got {BatchSize}");
+        Require(TrainingTokens > 0, $"SAE training: training tokens must be positive, got {TrainingTokens}");
+        Require(DSae is null or > 0, $"SAE training: d_sae must be positive, got {DSae}");
+        Require(ExpansionFactor > 0, $"SAE training: expansion factor must be positive, got {ExpansionFactor}");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"SAE training: learning rate must be positive, got {LearningRate}");
+        Require(WarmupSteps >= 0, $"SAE training: warm-up steps must not be negative, got {WarmupSteps}");
+        Require(DecayFraction is >= 0 and <= 1, $"SAE training: decay fraction must be between 0 and 1, got {DecayFraction}");
+        Require(MinLearningRateFraction is >= 0 and <= 1, $"SAE training: minimum learning-rate fraction must be between 0 and 1, got {MinLearningRateFraction}");
+        Require(EffectiveSparsityCoefficient >= 0, $"SAE training: sparsity coefficient must not be negative, got {SparsityCoefficient}");
+        Require(SparsityWarmupSteps is null or >= 0, $"SAE training: sparsity warm-up steps must not be negative, got {SparsityWarmupSteps}");
+        Require(KAux is null or > 0, $"SAE training: k_aux must be positive, got {KAux}");
+        Require(DeadTokensWindow > 0, $"SAE training: the dead-latent window must be positive, got {DeadTokensWindow}");
+        Require(JumpReluBandwidth > 0, $"SAE training: the JumpReLU bandwidth must be positive, got {JumpReluBandwidth}");
+        Require(JumpReluInitialThreshold > 0, $"SAE training: the JumpReLU initial threshold must be positive, got {JumpReluInitialThreshold}");
+        Require(BatchTopKThresholdRate is > 0 and <= 1, $"SAE training: the BatchTopK threshold rate must be in (0, 1], got {BatchTopKThresholdRate}");
+        Require(ThresholdCalibrationBatches >= 0, $"SAE training: threshold calibration batches must not be negative, got {ThresholdCalibrationBatches}");
+        Require(InitSamples > 0, $"SAE training: init samples must be positive, got {InitSamples}");
+        Require(CheckpointEvery > 0, $"SAE training: checkpoint interval must be positive, got {CheckpointEvery}");
+        Require(LogEvery > 0, $"SAE training: log interval must be positive, got {LogEvery}");
+        if (Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK)
+            Require(K > 0, $"SAE training: k must be positive for {Architecture.ToSaeLensName()}, got {K}");
+    }
+}
