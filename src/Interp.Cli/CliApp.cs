@@ -18,6 +18,8 @@ public static class CliApp
             HooksCommand.Create(),
             TrainModelCommand.Create(),
             BenchCommand.Create(),
+            HarvestCommand.Create(),
+            StoreCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

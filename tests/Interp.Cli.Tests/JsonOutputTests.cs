@@ -11,7 +11,7 @@ public class JsonOutputTests
         Assert.Equal(0, result.ExitCode);
         using var doc = JsonDocument.Parse(result.Stdout);
         var ids = doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        var tokens = doc.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()).ToArray();
+        var tokens = doc.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()!).ToArray();
         Assert.Equal([15496, 995, 11, 428, 318, 402, 11571, 12, 17, 13], ids);
         Assert.Equal(["Hello", " world", ",", " this", " is", " G", "PT", "-", "2", "."], tokens);
     }

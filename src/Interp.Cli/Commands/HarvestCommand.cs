@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Interp.Core;
+using Interp.Core.Hooks;
+using Interp.Core.Store;
+using Interp.Model.Harvest;
+using Spectre.Console;
+
+namespace Interp.Cli.Commands;
+
+/// <summary>
+/// <c>interp harvest --corpus FILE... --hook NAME... --out DIR</c>: run the model over a corpus and store the
+/// activations at each hook as Parquet shards plus a manifest (<c>DIR/&lt;hook&gt;/</c>). Re-running the same command after
+/// an interruption finishes the job.
+/// </summary>
+public static class HarvestCommand
+{
+    public static Command Create()
+    {
+        var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
+        var corpus = new Option<string[]>("--corpus") { Description = "Text files, joined with <|endoftext|> in the order given", Required = true, AllowMultipleArgumentsPerToken = true };
+        var hook = new Option<string[]>("--hook") { Description = "Hook name(s) to store, e.g. blocks.2.hook_resid_pre (see `interp hooks`)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => 128 };
+        var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
+        var shard = new Option<string>("--shard") { Description = "K/N: this machine's part of a harvest split over N machines (merge with `interp store merge`)", DefaultValueFactory = _ => "1/1" };
+        var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (50256); contexts then take ctx-1 corpus tokens" };
+        var float16 = new Option<bool>("--float16") { Description = "Store activations as float16 (half the disk; DuckDB reads them as FLOAT)" };
+        var shardMb = new Option<double>("--shard-mb") { Description = "Target shard size in MiB", DefaultValueFactory = _ => 128 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out (a finished store is otherwise never overwritten)" };
+        var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
+        var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
+            { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, json };
+        command.SetAction(GuardedAction.Of(parse =>
+        {
+            var (k, n) = StoreLayout.ParseSplit(parse.GetValue(shard)!);
+            var asJson = parse.GetValue(json);
+            var log = asJson ? Console.Error : Console.Out;
+            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
+            var hooks = parse.GetValue(hook)!.Select(h => HookName.Parse(h, gpt2.Config.NLayer)).ToArray();
+            var tokenizer = gpt2.RequireTokenizer();
+            var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, tokenizer);
+            var contexts = ContextBuilder.Build(stream, files, parse.GetValue(context), parse.GetValue(bos), parse.GetValue(tokens));
+            var options = new HarvestOptions
+            {
+                Hooks = hooks, OutDirectory = parse.GetValue(output)!, BatchSize = parse.GetValue(batch),
+                Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32, ShardMegabytes = parse.GetValue(shardMb),
+                ShardK = k, ShardN = n, Overwrite = parse.GetValue(overwrite),
+            };
+            log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +
+                          $"{(n > 1 ? $", part {k}/{n}" : "")}; hooks {string.Join(", ", hooks)} → {options.OutDirectory}");
+
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            HarvestResult result;
+            try
+            {
+                result = RunWithProgress(gpt2, contexts, options, log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("interrupted: finished shards are kept; re-run the same command to resume");
+                return 130;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+
+            if (asJson)
+            {
+                JsonOutput.Write(w =>
+                {
+                    w.WriteString("out", options.OutDirectory);
+                    w.WriteNumber("tokens_this_run", result.TokensThisRun);
+                    w.WriteNumber("tokens_per_second", Math.Round(result.TokensPerSecond));
+                    w.WriteStartArray("hooks");
+                    foreach (var m in result.Manifests) WriteHook(w, options.OutDirectory, m);
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+            log.WriteLine($"done: {result.TokensThisRun:N0} tokens in {result.Elapsed.TotalSeconds:F1} s ({result.TokensPerSecond:N0} tokens/s)");
+            foreach (var m in result.Manifests)
+                log.WriteLine($"  {m.Hook}: {m.RowsWritten:N0} tokens, d={m.D} {m.Dtype}, {m.Shards.Count} shard(s), " +
+                              $"{m.Shards.Sum(s => s.Bytes) / 1e6:F1} MB → {Path.Combine(options.OutDirectory, m.Hook)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void WriteHook(System.Text.Json.Utf8JsonWriter w, string root, ActivationManifest m)
+    {
+        w.WriteStartObject();
+        w.WriteString("hook", m.Hook);
+        w.WriteString("folder", Path.Combine(root, m.Hook));
+        w.WriteNumber("d", m.D);
+        w.WriteString("dtype", m.Dtype);
+        w.WriteNumber("tokens", m.RowsWritten);
+        w.WriteNumber("shards", m.Shards.Count);
+        w.WriteNumber("bytes", m.Shards.Sum(s => s.Bytes));
+        w.WriteBoolean("complete", m.Complete);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A Spectre.Console progress bar on a terminal; otherwise a plain line every 5 seconds.</summary>
+    private static HarvestResult RunWithProgress(Model.Gpt2 model, ContextSet contexts, HarvestOptions options, TextWriter log, bool interactive,
+        CancellationToken cancel)
+    {
+        static string Line(HarvestProgress p) =>
+            $"{p.Tokens:N0}/{p.TotalTokens:N0} tokens | {p.TokensPerSecond:N0} tokens/s | ETA {(p.Eta is { } eta ? eta.ToString(@"hh\:mm\:ss") : "--:--:--")}";
+
+        if (!interactive)
+        {
+            var last = Stopwatch.StartNew();
+            return Harvester.Run(model, contexts, options, p =>
+            {
+                if (last.Elapsed.TotalSeconds < 5 && p.Tokens < p.TotalTokens) return;
+                last.Restart();
+                log.WriteLine($"harvest: {Line(p)}");
+            }, cancel);
+        }
+
+        HarvestResult? result = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting…", maxValue: 1);
+                result = Harvester.Run(model, contexts, options, p =>
+                {
+                    task.MaxValue = p.TotalTokens;
+                    task.Value = p.Tokens;
+                    task.Description = Markup.Escape(Line(p));
+                }, cancel);
+                task.Value = task.MaxValue;
+            });
+        return result!;
+    }
+}

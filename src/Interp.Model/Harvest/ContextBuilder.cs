@@ -1,0 +1,142 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Interp.Core;
+using Interp.Core.Store;
+using Interp.Core.Tokenization;
+
+namespace Interp.Model.Harvest;
+
+/// <summary>
+/// The fixed-length contexts of a harvest, numbered globally from 0. See <see cref="ContextBuilder.Rule"/> for how they
+/// are cut from the corpus.
+/// </summary>
+public sealed class ContextSet
+{
+    private readonly int[] _stream;
+
+    internal ContextSet(int[] stream, IReadOnlyList<CorpusFile> files, int ctx, bool prependBos, int bosTokenId, long? maxTokens, long count)
+    {
+        (_stream, Files, Ctx, PrependBos, BosTokenId, MaxTokens, Count) = (stream, files, ctx, prependBos, bosTokenId, maxTokens, count);
+    }
+
+    /// <summary>Tokens per context, BOS included.</summary>
+    public int Ctx { get; }
+
+    /// <summary>Whether each context starts with <see cref="BosTokenId"/>.</summary>
+    public bool PrependBos { get; }
+
+    /// <summary>The token put first when <see cref="PrependBos"/>.</summary>
+    public int BosTokenId { get; }
+
+    /// <summary>The <c>--tokens</c> limit, if any.</summary>
+    public long? MaxTokens { get; }
+
+    /// <summary>Contexts in the harvest (before any <c>--shard K/N</c> split).</summary>
+    public long Count { get; }
+
+    /// <summary>Tokens in the harvest: <see cref="Count"/> × <see cref="Ctx"/>.</summary>
+    public long Tokens => Count * Ctx;
+
+    /// <summary>The corpus files, in the order they were joined.</summary>
+    public IReadOnlyList<CorpusFile> Files { get; }
+
+    /// <summary>Tokens in the joined stream.</summary>
+    public long StreamTokens => _stream.Length;
+
+    /// <summary>The largest token id used by the contexts (to check against a model's vocabulary).</summary>
+    public int MaxTokenId()
+    {
+        var used = _stream.AsSpan(0, (int)Math.Min(_stream.Length, Count * StreamTokensPerContext));
+        var max = used.IsEmpty ? 0 : used[0];
+        foreach (var id in used) max = Math.Max(max, id);
+        return PrependBos ? Math.Max(max, BosTokenId) : max;
+    }
+
+    /// <summary>Corpus record for a manifest.</summary>
+    public CorpusRecord Record => new(Files, StreamTokens, ContextBuilder.Rule);
+
+    private int StreamTokensPerContext => Ctx - (PrependBos ? 1 : 0);
+
+    /// <summary>Writes context <paramref name="context"/>'s <see cref="Ctx"/> tokens into <paramref name="into"/>.</summary>
+    public void Fill(long context, Span<int> into)
+    {
+        if ((ulong)context >= (ulong)Count) throw new ArgumentOutOfRangeException(nameof(context), $"context {context} of {Count}");
+        var width = StreamTokensPerContext;
+        var at = 0;
+        if (PrependBos) into[at++] = BosTokenId;
+        _stream.AsSpan(checked((int)(context * width)), width).CopyTo(into[at..]);
+    }
+}
+
+/// <summary>Turns corpus files (or token ids) into the contexts of a harvest.</summary>
+public static class ContextBuilder
+{
+    /// <summary>The context rule, recorded in every manifest.</summary>
+    public const string Rule =
+        "files are tokenised in the order given and joined with <|endoftext|> (50256) between files; a literal <|endoftext|> " +
+        "in a file is that special token. Contexts are consecutive non-overlapping windows of ctx tokens of the stream " +
+        "(ctx-1 when a BOS is prepended, which is then put first); windows run across document boundaries; the last " +
+        "partial window is dropped. --tokens N keeps the first ceil(N/ctx) contexts; --shard K/N keeps the contexts i " +
+        "with i % N == K-1; the context column holds the global index i.";
+
+    /// <summary>
+    /// Tokenises <paramref name="paths"/> with <paramref name="tokenizer"/> and joins them (see <see cref="Rule"/>);
+    /// returns the stream and each file's name, SHA-256 and token count.
+    /// </summary>
+    /// <exception cref="InterpException">A file is missing or empty.</exception>
+    public static (int[] Stream, IReadOnlyList<CorpusFile> Files) Tokenize(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer)
+    {
+        if (paths.Count == 0) throw new InterpException("no corpus given: pass at least one --corpus FILE");
+        var stream = new List<int>();
+        var files = new List<CorpusFile>();
+        foreach (var path in paths)
+        {
+            if (!File.Exists(path)) throw new InterpException($"{path}: corpus file not found");
+            var bytes = File.ReadAllBytes(path);
+            string text;
+            using (var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true)) text = reader.ReadToEnd();
+            var ids = tokenizer.Encode(text);
+            if (ids.Length == 0) throw new InterpException($"{path}: corpus file is empty");
+            if (stream.Count > 0) stream.Add(Gpt2Tokenizer.EndOfTextId);
+            stream.AddRange(ids);
+            files.Add(new CorpusFile(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), ids.Length));
+        }
+        return ([.. stream], files);
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="stream"/> into contexts of <paramref name="ctx"/> tokens (see <see cref="Rule"/>).
+    /// </summary>
+    /// <exception cref="InterpException">Bad ctx, or the stream is too short for one context or for <paramref name="maxTokens"/>.</exception>
+    public static ContextSet Build(int[] stream, IReadOnlyList<CorpusFile> files, int ctx, bool prependBos, long? maxTokens = null,
+        int bosTokenId = Gpt2Tokenizer.EndOfTextId)
+    {
+        if (ctx < (prependBos ? 2 : 1)) throw new InterpException($"--ctx {ctx}: must be at least {(prependBos ? 2 : 1)}{(prependBos ? " with --prepend-bos" : "")}");
+        if (maxTokens is <= 0) throw new InterpException($"--tokens {maxTokens}: must be positive");
+        var width = ctx - (prependBos ? 1 : 0);
+        long available = stream.Length / width;
+        if (available == 0)
+            throw new InterpException($"corpus has {stream.Length} tokens: not enough for one context of {ctx}{(prependBos ? " (with BOS)" : "")}");
+        var count = available;
+        if (maxTokens is { } n)
+        {
+            var wanted = (n + ctx - 1) / ctx;
+            if (wanted > available)
+                throw new InterpException($"--tokens {n:N0} needs {wanted:N0} contexts of {ctx}, but the corpus ({stream.Length:N0} tokens) " +
+                                          $"gives only {available:N0} ({available * ctx:N0} tokens)");
+            count = wanted;
+        }
+        return new ContextSet(stream, files, ctx, prependBos, bosTokenId, maxTokens, count);
+    }
+
+    /// <summary>
+    /// Contexts from token ids already tokenised (e.g. for a model without a tokenizer); the corpus is recorded as
+    /// <paramref name="name"/> with the SHA-256 of the ids as little-endian int32.
+    /// </summary>
+    public static ContextSet FromTokenIds(int[] ids, int ctx, bool prependBos = false, long? maxTokens = null,
+        int bosTokenId = Gpt2Tokenizer.EndOfTextId, string name = "(token ids)")
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(ids.AsSpan())));
+        return Build(ids, [new CorpusFile(name, sha, ids.Length)], ctx, prependBos, maxTokens, bosTokenId);
+    }
+}
