@@ -100,11 +100,16 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         return options.MinLearningRate + 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, progress))) * (options.LearningRate - options.MinLearningRate);
     }
 
-    /// <summary>Mean next-token cross-entropy (nats) over consecutive non-overlapping held-out windows.</summary>
+    /// <summary>
+    /// Mean next-token cross-entropy (nats) over non-overlapping held-out windows: all of them, or <paramref name="maxWindows"/>
+    /// spread evenly over the split (the first few windows would all come from the first corpus file and flatter the model).
+    /// </summary>
     public static double HeldOutLoss(Gpt2 model, int[] heldOut, int maxWindows)
     {
         var context = model.Config.NPositions;
-        var windows = Math.Min(maxWindows, (heldOut.Length - 1) / context);
+        var available = (heldOut.Length - 1) / context;
+        var windows = Math.Min(maxWindows, available);
+        int WindowStart(int i) => (int)((long)i * available / windows) * context;
         var (total, count) = (0.0, 0L);
         var wasTraining = model.training;
         model.eval();
@@ -114,8 +119,9 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
             {
                 using var scope = NewDisposeScope();
                 var rows = Math.Min(8, windows - start);
-                var x = WindowTensor(heldOut, start * context, rows, context, 0);
-                var y = WindowTensor(heldOut, start * context, rows, context, 1);
+                var starts = Enumerable.Range(start, rows).Select(WindowStart).ToArray();
+                var x = WindowTensor(heldOut, starts, context, 0);                                  // (rows, T)
+                var y = WindowTensor(heldOut, starts, context, 1);
                 var hidden = model.Run(x, stopAtLayer: model.Config.NLayer + 1);                // (rows, T, d)
                 total += ChunkedLmLoss.Sum(hidden, model.TokenEmbedding, y);
                 count += rows * context;
@@ -163,11 +169,13 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
-    private static Tensor WindowTensor(int[] tokens, int offset, int rows, int context, int shift)
+    /// <summary>Rows of <paramref name="context"/> tokens starting at each offset (+ shift): (rows, T).</summary>
+    private static Tensor WindowTensor(int[] tokens, int[] offsets, int context, int shift)
     {
-        var data = new long[rows * context];
-        for (var i = 0; i < data.Length; i++) data[i] = tokens[offset + i + shift];
-        return tensor(data, [rows, context]);
+        var data = new long[offsets.Length * context];
+        for (var r = 0; r < offsets.Length; r++)
+            for (var t = 0; t < context; t++) data[r * context + t] = tokens[offsets[r] + t + shift];
+        return tensor(data, [offsets.Length, context]);
     }
 
     /// <summary>GPT-2's initialisation: N(0, 0.02) for matrices and embeddings, residual projections scaled by 1/√(2·n_layer).</summary>
