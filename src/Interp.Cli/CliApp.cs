@@ -25,24 +25,24 @@ public static class CliApp
     }
 
     /// <summary>
-    /// Wraps a verb's body: a user-facing failure is one line on stderr and exit code 1; anything unexpected is also one
-    /// line (exit 2) unless INTERP_DEBUG=1 asks for the stack trace.
+    /// Wraps a verb's body and returns the process's exit code: a user-facing failure is one line on stderr and exit code 1;
+    /// anything unexpected is also one line (exit 2) unless INTERP_DEBUG=1 asks for the stack trace.
     /// </summary>
-    public static Action<ParseResult> Guard(Func<ParseResult, int> body) => parseResult =>
+    public static Func<ParseResult, int> Guard(Func<ParseResult, int> body) => parseResult =>
     {
         try
         {
-            Environment.ExitCode = body(parseResult);
+            return body(parseResult);
         }
         catch (InterpException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            Environment.ExitCode = 1;
+            return 1;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("INTERP_DEBUG") != "1")
         {
             Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set INTERP_DEBUG=1 for details)");
-            Environment.ExitCode = 2;
+            return 2;
         }
     };
 }
