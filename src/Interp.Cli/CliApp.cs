@@ -20,6 +20,12 @@ public static class CliApp
             BenchCommand.Create(),
             HarvestCommand.Create(),
             StoreCommand.Create(),
+            RecordsCommand.Create(),
+            TrainSaeCommand.Create(),
+            EvalSaeCommand.Create(),
+            SaeCommand.Create(),
+            ServeCommand.Create(),
+            AutoInterpCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

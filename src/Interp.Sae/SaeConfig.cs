@@ -82,6 +82,12 @@ public sealed partial record SaeConfig
     /// <summary><c>model_name</c>: the model the SAE was trained on.</summary>
     public string ModelName { get; init; } = "";
 
+    /// <summary>
+    /// <c>model_weights_sha256</c> (Interp's addition, ignored by SAELens): SHA-256 of the model's weights file the
+    /// training activations came from, as the activation store's manifest records it; null when not known.
+    /// </summary>
+    public string? ModelWeightsSha256 { get; init; }
+
     /// <summary><c>context_size</c>: the context length of the training activations, when known.</summary>
     public int? ContextSize { get; init; }
 
@@ -148,6 +154,7 @@ public sealed partial record SaeConfig
             ["normalize_activations"] = NormalizeActivations,
         };
         if (ScalingFactor is { } scale) root["scaling_factor"] = scale;
+        if (ModelWeightsSha256 is not null) root["model_weights_sha256"] = ModelWeightsSha256;
         root["activation_fn"] = ActivationFn;
         root["activation_fn_kwargs"] = Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK
             ? new JsonObject { ["k"] = K } : new JsonObject();
@@ -277,6 +284,7 @@ public sealed partial record SaeConfig
             HookName = hookName,
             HookLayer = Int("hook_layer", "hook_point_layer") ?? LayerOf(hookName),
             ModelName = Str("model_name") ?? "",
+            ModelWeightsSha256 = Str("model_weights_sha256"),
             ContextSize = Int("context_size"),
             DatasetPath = Str("dataset_path"),
             PrependBos = Bool("prepend_bos") ?? true,

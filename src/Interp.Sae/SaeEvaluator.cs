@@ -1,4 +1,5 @@
 using Interp.Core;
+using Interp.Core.Hooks;
 using Interp.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -108,6 +109,54 @@ public static class SaeEvaluator
             DenseLatents: density.Count(p => p > denseThreshold),
             Density: density,
             Histogram: Histogram(density));
+    }
+
+    /// <summary>
+    /// The activations <paramref name="sae"/> reads, from <paramref name="model"/> run over token contexts
+    /// <paramref name="tokens"/> (int64 [N, T]) up to the SAE's hook, as row-major batches <c>[rows × d_in]</c> (heads
+    /// flattened for attention q/k/v/z) for <see cref="Evaluate"/>. With <paramref name="skipFirstPosition"/> the first
+    /// position of each context (a BOS token, whose activation is an outlier that SAELens's evals leave out) is dropped.
+    /// </summary>
+    public static IEnumerable<float[]> HookActivations(Gpt2 model, SparseAutoencoder sae, Tensor tokens, bool skipFirstPosition = false, int contextsPerBatch = 8)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sae);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextsPerBatch);
+        if (tokens.dim() != 2 || tokens.shape[1] < (skipFirstPosition ? 2 : 1))
+            throw new InterpException($"evaluation contexts must be [contexts, positions] token ids; got shape [{string.Join(", ", tokens.shape)}]");
+        SaeHooks.CheckFits(sae, model);
+        var hook = HookName.Parse(sae.Config.HookName, model.Config.NLayer);
+        return Enumerate(model, sae.DIn, hook, tokens, skipFirstPosition, contextsPerBatch);
+    }
+
+    private static IEnumerable<float[]> Enumerate(Gpt2 model, int d, HookName hook, Tensor tokens, bool skipFirstPosition, int contextsPerBatch)
+    {
+        for (long start = 0; start < tokens.shape[0]; start += contextsPerBatch)
+        {
+            float[] rows;
+            var wasTraining = model.training;
+            model.eval();
+            try
+            {
+                using var noGrad = no_grad();
+                using var scope = NewDisposeScope();
+                var length = Math.Min(contextsPerBatch, tokens.shape[0] - start);
+                var (_, cache) = model.RunWithCache(tokens.narrow(0, start, length).to(model.Device), [hook], stopAtLastHook: true);
+                using (cache)
+                {
+                    var activation = cache[hook];                                                  // [b, T, ...]
+                    var x = activation.reshape(activation.shape[0], activation.shape[1], -1);      // [b, T, d_in]
+                    if (skipFirstPosition) x = x.narrow(1, 1, x.shape[1] - 1);
+                    rows = x.reshape(-1, d).to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+                }
+            }
+            finally
+            {
+                model.train(wasTraining);
+            }
+            yield return rows;
+        }
     }
 
     /// <summary>

@@ -58,8 +58,8 @@ public static class SaeLosses
         var k = (int)Math.Min(kAux, dead);
         var scale = Math.Min(1.0, dead / (double)kAux);
         var deadPre = pre.masked_fill(deadMask.logical_not(), float.NegativeInfinity);  // [B, d_sae]
-        var auxLatents = SaeActivations.TopK(deadPre, k);                                // [B, d_sae]
-        var errorEstimate = auxLatents.matmul(decoder);                                  // [B, d_in]
+        var (values, indices) = deadPre.topk(k, dim: -1);                                // [B, k]
+        var errorEstimate = SparseDecode.Apply(nn.functional.relu(values), indices, decoder);   // [B, d_in]
         return (scale * (errorEstimate - residual.detach()).pow(2).sum(-1).mean()).MoveToOuterDisposeScope();
     }
 

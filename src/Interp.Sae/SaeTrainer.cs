@@ -126,7 +126,7 @@ public sealed class SaeTrainer
     /// </summary>
     public SaeTrainResult Run(CancellationToken cancellationToken = default)
     {
-        Interp.Model.NativeMemory.TuneAllocator();
+        SaeNativeMemory.KeepLargeBlocks();
         var device = DeviceSelection.Resolve(_options.Device);
         var clock = Stopwatch.StartNew();
         try
@@ -331,6 +331,8 @@ public sealed class SaeTrainer
             HookName = _options.HookName,
             HookLayer = SaeConfig.LayerOf(_options.HookName),
             ModelName = _options.ModelName,
+            ModelWeightsSha256 = _options.ModelWeightsSha256,
+            PrependBos = _options.PrependBos,
             ContextSize = _options.ContextSize,
             DatasetPath = _options.DatasetPath,
             Device = device.type == DeviceType.CUDA ? "cuda" : "cpu",

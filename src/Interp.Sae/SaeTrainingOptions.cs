@@ -130,6 +130,12 @@ public sealed record SaeTrainingOptions
     /// <summary>Recorded in cfg.json: the model the activations came from.</summary>
     public string ModelName { get; init; } = "";
 
+    /// <summary>Recorded in cfg.json (<c>model_weights_sha256</c>): the SHA-256 of the model's weights, from the store's manifest.</summary>
+    public string? ModelWeightsSha256 { get; init; }
+
+    /// <summary>Recorded in cfg.json (<c>prepend_bos</c>): whether the harvested contexts started with a BOS token.</summary>
+    public bool PrependBos { get; init; } = true;
+
     /// <summary>Recorded in cfg.json: the context length the activations were harvested with.</summary>
     public int? ContextSize { get; init; }
 

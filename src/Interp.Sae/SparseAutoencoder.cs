@@ -180,6 +180,7 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var pre = PreActivationsNormalized(x);                                                   // [B, d_sae]
         Tensor latents, sparsity;
+        Tensor? sparseReconstruction = null;
         var zero = zeros(Array.Empty<long>(), device: x.device);
         switch (_config.Architecture)
         {
@@ -188,7 +189,11 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
                 sparsity = input.SparsityCoefficient * SaeLosses.WeightedL1(latents, W_dec);
                 break;
             case SaeArchitecture.TopK:
-                latents = SaeActivations.TopK(pre, _config.K);
+                // Decoded from (values, indices): k·d_in work a row instead of d_sae·d_in; the dense latents are for metrics.
+                var (values, indices) = pre.topk(_config.K, dim: -1);                             // [B, k]
+                values = nn.functional.relu(values);
+                sparseReconstruction = SparseDecode.Apply(values, indices, W_dec) + b_dec;
+                using (no_grad()) latents = zeros_like(pre).scatter_(-1, indices, values.detach());
                 sparsity = zero;
                 break;
             case SaeArchitecture.BatchTopK:
@@ -203,7 +208,7 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
             default:
                 throw new InvalidOperationException(_config.Architecture.ToString());
         }
-        var reconstruction = DecodeNormalized(latents);                                           // [B, d_in]
+        var reconstruction = sparseReconstruction ?? DecodeNormalized(latents);                  // [B, d_in]
         var mse = SaeLosses.Mse(x, reconstruction);
         var aux = zero;
         if (_config.Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK && input.DeadMask is not null && input.AuxKCoefficient > 0)
@@ -410,8 +415,15 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     internal Tensor PreActivationsNormalized(Tensor xNormalized)
     {
         using var scope = NewDisposeScope();
-        var centred = _config.ApplyBDecToInput ? xNormalized - b_dec : xNormalized;
-        return (centred.matmul(W_enc) + b_enc).MoveToOuterDisposeScope();
+        if (!_config.ApplyBDecToInput) return (xNormalized.matmul(W_enc) + b_enc).MoveToOuterDisposeScope();
+        if (is_grad_enabled() && !xNormalized.requires_grad)
+        {
+            // (x − b_dec) W_enc = x W_enc − b_dec W_enc. Training: backpropagating through x − b_dec would form the
+            // gradient of the whole centred batch, a third [B, d_in] × [d_in, d_sae] matmul, only to sum it into b_dec's
+            // gradient; through b_dec W_enc that gradient is one vector–matrix product.
+            return (xNormalized.matmul(W_enc) - b_dec.matmul(W_enc) + b_enc).MoveToOuterDisposeScope();
+        }
+        return ((xNormalized - b_dec).matmul(W_enc) + b_enc).MoveToOuterDisposeScope();
     }
 
     internal Tensor DecodeNormalized(Tensor latents)

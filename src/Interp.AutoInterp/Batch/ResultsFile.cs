@@ -1,0 +1,145 @@
+using System.Text;
+using System.Text.Json;
+using Interp.Core;
+
+namespace Interp.AutoInterp.Batch;
+
+/// <summary>
+/// <c>results.jsonl</c>: one <see cref="UnitResult"/> a line, appended and flushed as each unit finishes, so a kill
+/// loses at most the units in flight. Opening repairs a torn last line (a kill mid-write) by cutting the file back to
+/// its last newline. When a unit appears twice (a failed unit retried), its last line counts.
+/// </summary>
+public sealed class ResultsFile : IDisposable
+{
+    /// <summary>The file name inside the output folder.</summary>
+    public const string FileName = "results.jsonl";
+
+    private readonly FileStream _stream;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, string> _finished;
+
+    private ResultsFile(string path, FileStream stream, Dictionary<string, string> finished)
+    {
+        Path = path;
+        _stream = stream;
+        _finished = finished;
+    }
+
+    /// <summary>The file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>Units already in the file and their last status (<c>ok</c> or <c>failed</c>).</summary>
+    public IReadOnlyDictionary<string, string> Finished => _finished;
+
+    /// <summary>Opens (creating if needed) <paramref name="path"/> for appending, after repairing a torn tail.</summary>
+    public static ResultsFile Open(string path)
+    {
+        RepairTail(path);
+        var finished = new Dictionary<string, string>();
+        if (File.Exists(path))
+            foreach (var header in ReadLines<ResultHeader>(path))
+                finished[header.Unit] = header.Status;
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        return new ResultsFile(path, stream, finished);
+    }
+
+    /// <summary>Appends one unit's line and flushes it to the OS.</summary>
+    public void Append(UnitResult result)
+    {
+        var line = JsonSerializer.SerializeToUtf8Bytes(result, ResultJson.Options);
+        lock (_lock)
+        {
+            _stream.Write(line);
+            _stream.WriteByte((byte)'\n');
+            _stream.Flush();
+            _finished[result.Unit] = result.Status;
+        }
+    }
+
+    /// <summary>
+    /// Every result in <paramref name="path"/>, the last line of each unit, in first-seen order; with
+    /// <paramref name="headsOnly"/>, without records, pattern and judged samples (see <see cref="ResultJson.Head"/>).
+    /// </summary>
+    public static IReadOnlyList<UnitResult> ReadAll(string path, bool headsOnly = false)
+    {
+        var byUnit = new Dictionary<string, int>();
+        var list = new List<UnitResult>();
+        if (!File.Exists(path)) return list;
+        foreach (var result in ReadLines<UnitResult>(path, headsOnly ? ResultJson.Head : ResultJson.Options))
+        {
+            if (byUnit.TryGetValue(result.Unit, out var at)) list[at] = result;
+            else
+            {
+                byUnit[result.Unit] = list.Count;
+                list.Add(result);
+            }
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Each line of <paramref name="path"/> as <typeparamref name="T"/>; an unterminated last line that does not parse
+    /// is skipped (a torn write), any other bad line is an <see cref="InterpException"/> naming the file and line.
+    /// </summary>
+    public static IEnumerable<T> ReadLines<T>(string path, System.Text.Json.JsonSerializerOptions? options = null) where T : class
+    {
+        options ??= ResultJson.Options;
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Encoding.UTF8);
+        var text = reader.ReadToEnd();
+        var lineNumber = 0;
+        var offset = 0;
+        while (offset < text.Length)
+        {
+            var newline = text.IndexOf('\n', offset);
+            var terminated = newline >= 0;
+            var line = text[offset..(terminated ? newline : text.Length)];
+            offset = terminated ? newline + 1 : text.Length;
+            lineNumber++;
+            if (line.Trim().Length == 0) continue;
+            T? item;
+            try
+            {
+                item = JsonSerializer.Deserialize<T>(line, options);
+            }
+            catch (JsonException e)
+            {
+                if (!terminated) yield break;
+                throw new InterpException($"{path}:{lineNumber}: not a result line ({e.Message.Split('\n')[0]})");
+            }
+            if (item is null) throw new InterpException($"{path}:{lineNumber}: empty result line");
+            yield return item;
+        }
+    }
+
+    /// <summary>Cuts <paramref name="path"/> back to just after its last newline (no-op for a missing or whole file).</summary>
+    public static void RepairTail(string path)
+    {
+        if (!File.Exists(path)) return;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        var length = stream.Length;
+        if (length == 0) return;
+        var buffer = new byte[64 * 1024];
+        var end = length;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            stream.Position = start;
+            stream.ReadExactly(buffer, 0, (int)(end - start));
+            for (var i = (int)(end - start) - 1; i >= 0; i--)
+            {
+                if (buffer[i] != (byte)'\n') continue;
+                var keep = start + i + 1;
+                if (keep != length) stream.SetLength(keep);
+                return;
+            }
+            end = start;
+        }
+        stream.SetLength(0);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stream.Dispose();
+
+    /// <summary>The two fields needed to know what is finished.</summary>
+    private sealed record ResultHeader(string Unit, string Status);
+}

@@ -1,0 +1,58 @@
+using Interp.AutoInterp.Batch;
+using Interp.Core.Records;
+using Spectre.Console;
+
+namespace Interp.Cli.Commands;
+
+/// <summary>
+/// Runs a batch with progress: a Spectre.Console bar (units/s, failures, LLM requests and tokens) on a terminal, a plain
+/// line every 5 s otherwise. Ctrl+C stops between units (finished units are kept).
+/// </summary>
+internal static class AutoInterpProgress
+{
+    public static BatchOutcome Run(AutoInterpRunner runner, IReadOnlyList<UnitId> units, string outDir, int concurrency, bool retryFailed, TextWriter log, bool interactive)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            if (interactive && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                BatchOutcome? outcome = null;
+                AnsiConsole.Progress()
+                    .AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask("autointerp", maxValue: Math.Max(1, units.Count));
+                        outcome = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
+                        {
+                            task.MaxValue = Math.Max(1, p.Total);
+                            task.Value = p.Done + p.Failed;
+                            task.Description = Markup.Escape(Line(p));
+                        }, cancel.Token).GetAwaiter().GetResult();
+                        task.Value = task.MaxValue;
+                    });
+                return outcome!;
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
+            {
+                if (clock.Elapsed.TotalSeconds < 5) return;
+                clock.Restart();
+                log.WriteLine("autointerp: " + p.Describe());
+            }, cancel.Token).GetAwaiter().GetResult();
+            log.WriteLine("autointerp: " + result.Progress.Describe());
+            return result;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static string Line(BatchProgress p) =>
+        $"{p.Done + p.Failed}/{p.Total} units, {p.UnitsPerSecond:F1}/s, {p.Failed} failed" +
+        (p.LlmRequests + p.CacheHits > 0 ? $", LLM {p.LlmRequests} req ({p.CacheHits} cached, {p.Retries} retries), {p.InputTokens + p.OutputTokens:N0} tokens" : "");
+}

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Text.Json;
+using Interp.Core;
+using Interp.Model;
+using Interp.Model.Harvest;
+using Interp.Sae;
+using static TorchSharp.torch;
+
+namespace Interp.Cli.Commands;
+
+/// <summary>
+/// <c>interp eval-sae --sae DIR [--model DIR] --corpus FILE...</c>: an SAE's reconstruction and sparsity on the model's
+/// activations over a corpus, and the model's next-token loss with the SAE spliced in at its hook (SAELens's evals).
+/// </summary>
+public static class EvalSaeCommand
+{
+    public static Command Create()
+    {
+        var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
+        model.Description = "Model folder or hub name; default: the model the SAE names in cfg.json when that folder exists, else the embedded model";
+        var sae = new Option<string>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors, SAELens layout)", Required = true };
+        var corpus = new Option<string[]>("--corpus") { Description = "Text file(s), joined with <|endoftext|>; the first --tokens tokens are used", Required = true, AllowMultipleArgumentsPerToken = true };
+        var context = new Option<int?>("--ctx") { Description = "Tokens per context (default: the SAE's context_size, else 128)" };
+        var tokens = new Option<long>("--tokens") { Description = "Tokens to evaluate on (at most the corpus)", DefaultValueFactory = _ => 32_768 };
+        var threads = ThreadsOption.Create();
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
+        var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
+            { sae, model, device, corpus, context, tokens, batch, threads, json };
+        command.SetAction(GuardedAction.Of(parse =>
+        {
+            ThreadsOption.Apply(parse, threads);
+            var asJson = parse.GetValue(json);
+            var log = asJson ? Console.Error : Console.Out;
+            var (tokenCount, contextsPerBatch) = (parse.GetValue(tokens), parse.GetValue(batch));
+            if (tokenCount <= 0) throw new InterpException($"--tokens {tokenCount}: must be positive");
+            if (contextsPerBatch <= 0) throw new InterpException($"--batch {contextsPerBatch}: must be positive");
+            var saeDir = parse.GetValue(sae)!;
+            var dev = DeviceSelection.Resolve(parse.GetValue(device));
+            using var autoencoder = SparseAutoencoder.Load(saeDir, dev);
+            var config = autoencoder.Config;
+
+            var modelArg = parse.GetValue(model) ?? (Directory.Exists(config.ModelName) ? config.ModelName : null);
+            using var gpt2 = CommonOptions.LoadModel(modelArg, parse.GetValue(device)!);
+            SaeHooks.CheckFits(autoencoder, gpt2);
+            if (config.ModelWeightsSha256 is { } sha && ModelFingerprint.Of(gpt2).WeightsSha256 is var actual && actual != sha)
+                Console.Error.WriteLine($"warning: {saeDir} was trained on activations of model {config.ModelName} (weights sha256 {sha[..12]}…); " +
+                                        $"this model's weights differ ({actual[..12]}…)");
+
+            var ctx = parse.GetValue(context) ?? Math.Min(config.ContextSize ?? 128, gpt2.Config.NPositions);
+            if (ctx < 2 || ctx > gpt2.Config.NPositions)
+                throw new InterpException($"--ctx {ctx}: must be between 2 and the model's n_positions={gpt2.Config.NPositions}");
+            var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, gpt2.RequireTokenizer());
+            var width = ctx - (config.PrependBos ? 1 : 0);
+            var available = (long)stream.Length / width * ctx;
+            var contexts = ContextBuilder.Build(stream, files, ctx, config.PrependBos, Math.Min(tokenCount, Math.Max(ctx, available)));
+            using var ids = ContextTensor(contexts);
+            log.WriteLine($"eval-sae: {saeDir} ({config.Architecture.ToSaeLensName()}, d_in={config.DIn}, d_sae={config.DSae}) at {config.HookName}; " +
+                          $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(config.PrependBos ? ", BOS prepended" : "")}");
+
+            var activations = SaeEvaluator.Evaluate(autoencoder,
+                SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: config.PrependBos, contextsPerBatch));
+            var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, contextsPerBatch);
+
+            if (asJson)
+            {
+                JsonOutput.Write(w => Write(w, saeDir, config, modelArg ?? "embedded default", ctx, contexts.Count, activations, inModel));
+                return 0;
+            }
+            Print(activations, inModel);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Tensor ContextTensor(ContextSet contexts)
+    {
+        var ids = new long[contexts.Count * contexts.Ctx];
+        var row = new int[contexts.Ctx];
+        for (long c = 0; c < contexts.Count; c++)
+        {
+            contexts.Fill(c, row);
+            for (var t = 0; t < row.Length; t++) ids[c * contexts.Ctx + t] = row[t];
+        }
+        return tensor(ids, [contexts.Count, contexts.Ctx]);
+    }
+
+    private static void Print(SaeActivationMetrics a, SaeModelMetrics m)
+    {
+        Console.WriteLine($"activations ({a.Tokens:N0} tokens)");
+        Console.WriteLine($"  L0                   {a.L0,10:F2}   active latents per token");
+        Console.WriteLine($"  MSE                  {a.Mse,10:G4}   per dimension, model units");
+        Console.WriteLine($"  explained variance   {a.ExplainedVariance,10:F4}   (1 − FVU; FVU {a.Fvu:F4})");
+        Console.WriteLine($"  dead latents         {a.DeadLatents,10:N0}   ({a.DeadFraction:P1}; never fired on these tokens)");
+        Console.WriteLine($"  dense latents        {a.DenseLatents,10:N0}   ({a.DenseFraction:P1}; fired on > {SaeEvaluator.DefaultDenseThreshold:P0} of tokens)");
+        Console.WriteLine("  latent density (log10 of the fraction of tokens a latent fires on)");
+        var h = a.Histogram;
+        var most = Math.Max(1, h.Counts.Max());
+        for (var i = 0; i < h.Counts.Length; i++)
+        {
+            if (h.Counts[i] == 0 && (i == 0 || h.Counts[..i].All(c => c == 0))) continue;                 // skip the empty low bins
+            Console.WriteLine($"    [{h.BinEdges[i],4:F1}, {h.BinEdges[i + 1],4:F1})  {h.Counts[i],7:N0}  {new string('█', (int)Math.Ceiling(40.0 * h.Counts[i] / most))}");
+        }
+        Console.WriteLine($"    dead         {h.Dead,7:N0}");
+        Console.WriteLine($"spliced into the model ({m.Tokens:N0} predicted tokens; cross-entropy in nats/token)");
+        Console.WriteLine($"  CE clean             {m.CeClean,10:F4}");
+        Console.WriteLine($"  CE with the SAE      {m.CeSae,10:F4}   (+{m.CeSae - m.CeClean:F4})");
+        Console.WriteLine($"  CE zero-ablated      {m.CeZeroAblation,10:F4}");
+        Console.WriteLine($"  loss recovered       {m.LossRecovered,10:F4}   ((CE_zero − CE_sae) / (CE_zero − CE_clean))");
+        Console.WriteLine($"  KL(clean ‖ SAE)      {m.KlDivergence,10:F4}   nats/token");
+    }
+
+    private static void Write(Utf8JsonWriter w, string saeDir, SaeConfig config, string model, int ctx, long contexts, SaeActivationMetrics a, SaeModelMetrics m)
+    {
+        static void Number(Utf8JsonWriter w, string name, double value)
+        {
+            if (double.IsFinite(value)) w.WriteNumber(name, value);
+            else w.WriteNull(name);
+        }
+        w.WriteString("sae", saeDir);
+        w.WriteString("model", model);
+        w.WriteString("hook_name", config.HookName);
+        w.WriteString("architecture", config.Architecture.ToSaeLensName());
+        w.WriteNumber("d_in", config.DIn);
+        w.WriteNumber("d_sae", config.DSae);
+        w.WriteNumber("ctx", ctx);
+        w.WriteNumber("contexts", contexts);
+        w.WriteNumber("tokens", a.Tokens);
+        Number(w, "l0", a.L0);
+        Number(w, "mse", a.Mse);
+        Number(w, "explained_variance", a.ExplainedVariance);
+        Number(w, "fvu", a.Fvu);
+        w.WriteNumber("dead_latents", a.DeadLatents);
+        w.WriteNumber("dense_latents", a.DenseLatents);
+        w.WriteNumber("dense_threshold", SaeEvaluator.DefaultDenseThreshold);
+        w.WriteStartObject("density_histogram");
+        w.WriteStartArray("log10_edges");
+        foreach (var e in a.Histogram.BinEdges) w.WriteNumberValue(e);
+        w.WriteEndArray();
+        w.WriteStartArray("counts");
+        foreach (var c in a.Histogram.Counts) w.WriteNumberValue(c);
+        w.WriteEndArray();
+        w.WriteNumber("dead", a.Histogram.Dead);
+        w.WriteEndObject();
+        w.WriteNumber("predicted_tokens", m.Tokens);
+        Number(w, "ce_loss_clean", m.CeClean);
+        Number(w, "ce_loss_with_sae", m.CeSae);
+        Number(w, "ce_loss_zero_ablation", m.CeZeroAblation);
+        Number(w, "loss_recovered", m.LossRecovered);
+        Number(w, "kl_divergence", m.KlDivergence);
+    }
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Interp.AutoInterp.Records;
+
+namespace Interp.Cli.Commands;
+
+/// <summary>
+/// <c>interp records (--activations DIR [--sae DIR] | --corpus FILE... --hook NAME) --out DIR</c>: for every neuron of a
+/// hook (or latent of an SAE), its top-activating windows, quantile-band, random, random activating and non-activating
+/// samples, density, histogram, logit effect and nearest units, in one SQLite file (<c>DIR/records.db</c>) that the web
+/// UI reads unit by unit. Re-running the same command after an interruption finishes the job.
+/// </summary>
+public static class RecordsCommand
+{
+    public static Command Create()
+    {
+        var (model, json) = (CommonOptions.Model(), CommonOptions.Json());
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda (model and SAE)", DefaultValueFactory = _ => "cpu" };
+        var activations = new Option<string?>("--activations") { Description = "Activation store (interp harvest output): a hook folder, or a store root with --hook" };
+        var sae = new Option<string?>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors): records of its latents instead of the hook's neurons" };
+        var hook = new Option<string?>("--hook") { Description = "Hook, e.g. blocks.1.mlp.hook_post (required with --corpus; default with --sae: the SAE's hook)" };
+        var corpus = new Option<string[]>("--corpus") { Description = "Run the model over these text files instead of reading a store", AllowMultipleArgumentsPerToken = true };
+        var ctx = new Option<int>("--ctx") { Description = "Tokens per context (with --corpus)", DefaultValueFactory = _ => 128 };
+        var tokens = new Option<long?>("--tokens") { Description = "Only the first ceil(N/ctx) contexts (with --corpus)" };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass (with --corpus)", DefaultValueFactory = _ => 8 };
+        var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (with --corpus)" };
+        var window = new Option<int>("--window") { Description = "Tokens per window (the peak sits 3/4 of the way in)", DefaultValueFactory = _ => 64 };
+        var top = new Option<int>("--top") { Description = "Top-activating windows per unit (one per context)", DefaultValueFactory = _ => 40 };
+        var bandSamples = new Option<int>("--band-samples") { Description = "Windows per quantile band ([0.99,0.999], [0.9,0.99], [0.5,0.9], [0,0.5])", DefaultValueFactory = _ => 10 };
+        var random = new Option<int>("--random") { Description = "Uniformly random windows per unit", DefaultValueFactory = _ => 20 };
+        var randomActivating = new Option<int>("--random-activating") { Description = "Random windows where the unit fires", DefaultValueFactory = _ => 20 };
+        var nonActivating = new Option<int>("--non-activating") { Description = "Random windows where the unit is ≤ 0 at every token", DefaultValueFactory = _ => 20 };
+        var units = new Option<string>("--units") { Description = "Units to build: all, 0-1023, 3,7,10-20", DefaultValueFactory = _ => "all" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random samples (same seed, same records)", DefaultValueFactory = _ => 0 };
+        var memory = new Option<int>("--memory-mb") { Description = "Memory for kept windows; more units than fit are built in chunks (two passes each)", DefaultValueFactory = _ => 512 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Rebuild even when finished records are in --out" };
+        var output = new Option<string>("--out") { Description = "Records folder: records.db (SQLite) + manifest.json", Required = true };
+        var threads = ThreadsOption.Create();
+        var command = new Command("records", "Build unit records (top/band/random windows, density, histograms, logit effects) for neurons or SAE latents")
+        {
+            activations, sae, model, hook, corpus, ctx, tokens, batch, bos, window, top, bandSamples, random, randomActivating, nonActivating,
+            units, seed, memory, overwrite, output, device, threads, json,
+        };
+        command.SetAction(GuardedAction.Of(parse =>
+        {
+            ThreadsOption.Apply(parse, threads);
+            var asJson = parse.GetValue(json);
+            var log = asJson ? Console.Error : Console.Out;
+            var options = new RecordsJobOptions
+            {
+                Activations = parse.GetValue(activations), Sae = parse.GetValue(sae), Model = parse.GetValue(model), Hook = parse.GetValue(hook),
+                Corpus = parse.GetValue(corpus) ?? [], Ctx = parse.GetValue(ctx), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch),
+                PrependBos = parse.GetValue(bos), Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, OutDirectory = parse.GetValue(output)!,
+                Overwrite = parse.GetValue(overwrite),
+                Sampling = new RecordOptions
+                {
+                    Window = parse.GetValue(window), Top = parse.GetValue(top), BandSamples = parse.GetValue(bandSamples), Random = parse.GetValue(random),
+                    RandomActivating = parse.GetValue(randomActivating), NonActivating = parse.GetValue(nonActivating), Seed = parse.GetValue(seed),
+                    MemoryMegabytes = parse.GetValue(memory),
+                },
+            };
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            RecordsJobResult result;
+            try
+            {
+                var last = Stopwatch.StartNew();
+                result = RecordsJob.Run(options, log.WriteLine, p =>
+                {
+                    if (last.Elapsed.TotalSeconds < 5) return;
+                    last.Restart();
+                    log.WriteLine($"records: chunk {p.Chunk}/{p.Chunks} {p.Phase}: {p.Contexts:N0}/{p.TotalContexts:N0} contexts | " +
+                                  $"{p.UnitsDone:N0}/{p.TotalUnits:N0} units done | {p.Elapsed.TotalSeconds:F0} s");
+                }, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("interrupted: finished units are kept; re-run the same command to resume");
+                return 130;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            if (asJson)
+            {
+                JsonOutput.Write(w =>
+                {
+                    w.WriteString("records", result.DatabasePath);
+                    w.WriteString("source", result.Manifest.Source);
+                    w.WriteNumber("units", result.Manifest.UnitCount);
+                    w.WriteNumber("units_built", result.UnitsBuilt);
+                    w.WriteNumber("units_resumed", result.UnitsResumed);
+                    w.WriteNumber("tokens", result.Manifest.Tokens);
+                    w.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 2));
+                    w.WriteNumber("bytes", result.Bytes);
+                });
+                return 0;
+            }
+            log.WriteLine($"done: {result.UnitsBuilt:N0} units in {result.Elapsed.TotalSeconds:F1} s" +
+                          $"{(result.UnitsResumed > 0 ? $" ({result.UnitsResumed:N0} from an earlier run)" : "")}; " +
+                          $"{result.Bytes / 1e6:F1} MB → {result.DatabasePath}");
+            return 0;
+        }));
+        return command;
+    }
+}

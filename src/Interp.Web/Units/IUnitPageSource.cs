@@ -1,0 +1,26 @@
+using Interp.Core.Records;
+
+namespace Interp.Web.Units;
+
+/// <summary>
+/// Where unit lists and unit pages come from: the finished records stores of each run (<c>records/…/records.db</c>,
+/// read through <see cref="Interp.AutoInterp.Records.UnitRecordStore"/>) joined with the run's autointerp
+/// <c>results.jsonl</c> files. Thread-safe.
+/// </summary>
+public interface IUnitPageSource
+{
+    /// <summary>The unit sources of <paramref name="run"/> (empty for an unknown run).</summary>
+    IReadOnlyList<UnitSourceRef> Sources(string run);
+
+    /// <summary>The source called <paramref name="source"/> in <paramref name="run"/>, or null.</summary>
+    UnitSourceRef? FindSource(string run, string source);
+
+    /// <summary>Every unit row of <paramref name="source"/>, by index.</summary>
+    IReadOnlyList<UnitRow> Rows(UnitSourceRef source);
+
+    /// <summary>A page of <paramref name="source"/>'s unit list.</summary>
+    UnitListResult List(UnitSourceRef source, UnitListQuery query);
+
+    /// <summary>The page data of <paramref name="unit"/> in <paramref name="run"/>, or null when the run, source or unit is unknown.</summary>
+    UnitPageData? Find(string run, UnitId unit);
+}

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Interp.AutoInterp.Records;
+using Interp.Core;
+using Interp.Core.Records;
+using Interp.Web.Runs;
+
+namespace Interp.Web.Units;
+
+/// <summary>
+/// <see cref="IUnitPageSource"/> over the run catalog: records stores are opened once and kept open (read-only SQLite);
+/// a source's rows (summaries joined with results) are cached until a results file changes.
+/// </summary>
+public sealed class RecordsUnitPageSource(IRunCatalog catalog) : IUnitPageSource, IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<UnitRecordStore>> _stores = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResultsIndex> _results = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedRows> _rows = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public IReadOnlyList<UnitSourceRef> Sources(string run) =>
+        catalog.Find(run) is { } info
+            ? info.Records.Where(r => r.Complete && r.Source is not null)
+                .Select(r => new UnitSourceRef(info.Name, r.Source!, r.Kind, r.Hook, r.SourceUnits, r.UnitCount, r.Tokens, r.Folder)).ToArray()
+            : [];
+
+    /// <inheritdoc />
+    public UnitSourceRef? FindSource(string run, string source) => Sources(run).FirstOrDefault(s => s.Source == source);
+
+    /// <inheritdoc />
+    public IReadOnlyList<UnitRow> Rows(UnitSourceRef source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var results = ResultIndexes(source.Run);
+        var stamp = string.Join('|', results.Select(r => $"{r.Path}:{r.Length}:{r.Written.Ticks}"));
+        if (_rows.TryGetValue(source.RecordsFolder, out var cached) && cached.Stamp == stamp) return cached.Rows;
+        var store = Store(source.RecordsFolder);
+        var rows = store.Summaries().Select(s =>
+        {
+            var result = results.Select(r => r.Summary(s.Id.ToString())).LastOrDefault(r => r is not null);
+            return new UnitRow(s.Id.Index, s.MaxActivation, s.MeanActivation, s.Density, s.ActiveTokens, s.TopToken, s.TopLogit,
+                result?.Explanation, result?.Correlation, result is { Ok: false });
+        }).ToArray();
+        _rows[source.RecordsFolder] = new CachedRows(stamp, rows, rows.Select((r, i) => (r.Index, i)).ToDictionary(p => p.Index, p => p.i));
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public UnitListResult List(UnitSourceRef source, UnitListQuery query) => UnitList.Apply(Rows(source), query);
+
+    /// <inheritdoc />
+    public UnitPageData? Find(string run, UnitId unit)
+    {
+        var source = FindSource(run, unit.Source);
+        if (source is null) return null;
+        var rows = Rows(source);
+        var positions = _rows[source.RecordsFolder].Positions;
+        if (!positions.TryGetValue(unit.Index, out var at)) return null;
+        var record = Store(source.RecordsFolder).Read(unit.Index);
+        Interp.AutoInterp.Batch.UnitResult? result = null;
+        string? problem = null;
+        foreach (var index in ResultIndexes(run))
+        {
+            try
+            {
+                if (index.Read(unit.ToString()) is { } r) result = r;
+            }
+            catch (Exception e) when (e is JsonException or IOException)
+            {
+                problem = $"{index.Path}: the result of {unit} is unreadable ({e.Message.Split('\n')[0]})";
+            }
+        }
+        return new UnitPageData(source, record, result, problem, at > 0 ? rows[at - 1].Index : null, at + 1 < rows.Count ? rows[at + 1].Index : null);
+    }
+
+    /// <summary>Closes the records stores.</summary>
+    public void Dispose()
+    {
+        foreach (var store in _stores.Values.Where(s => s.IsValueCreated)) store.Value.Dispose();
+        _stores.Clear();
+    }
+
+    private UnitRecordStore Store(string folder)
+    {
+        var lazy = _stores.GetOrAdd(folder, f => new Lazy<UnitRecordStore>(() => UnitRecordStore.Open(f), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (InterpException)
+        {
+            _stores.TryRemove(folder, out _);   // try again next time (e.g. the store was being finished)
+            throw;
+        }
+    }
+
+    private IReadOnlyList<ResultsIndex> ResultIndexes(string run)
+    {
+        var info = catalog.Find(run);
+        if (info is null) return [];
+        var indexes = new List<ResultsIndex>();
+        foreach (var file in info.Results)
+        {
+            if (!_results.TryGetValue(file.Path, out var index) || !index.IsCurrent())
+            {
+                try { index = ResultsIndex.Build(file.Path); }
+                catch (IOException) { continue; }
+                _results[file.Path] = index;
+            }
+            indexes.Add(index);
+        }
+        return indexes;
+    }
+
+    private sealed record CachedRows(string Stamp, UnitRow[] Rows, Dictionary<int, int> Positions);
+}

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace Interp.Sae.Tests;
+
+public sealed class SparseDecodeTests
+{
+    [Fact]
+    public void The_sparse_decoder_product_and_its_gradients_equal_the_dense_ones()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var pre = randn(300, 96);                                                               // [B, d_sae]; 300 rows span several chunks only when wide
+        var (values, indices) = pre.topk(7, dim: -1);
+        var decoderSparse = randn(96, 24).requires_grad_();
+        var decoderDense = decoderSparse.detach().clone().requires_grad_();
+        var valuesSparse = values.detach().clone().requires_grad_();
+        var valuesDense = values.detach().clone().requires_grad_();
+        var weights = randn(300, 24);
+
+        var sparse = SparseDecode.Apply(valuesSparse, indices, decoderSparse);
+        var dense = zeros(300, 96).scatter(-1, indices, valuesDense).matmul(decoderDense);
+        Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-4f);
+
+        (sparse * weights).sum().backward();
+        (dense * weights).sum().backward();
+        Assert.True(T.MaxAbsDifference(valuesSparse.grad!, valuesDense.grad!) < 1e-4f);
+        Assert.True(T.MaxAbsDifference(decoderSparse.grad!, decoderDense.grad!) < 1e-4f);
+    }
+
+    [Fact]
+    public void Wide_rows_are_decoded_in_chunks_with_the_same_result()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var (values, indices) = randn(70, 4096).topk(512, dim: -1);                              // 512 × 1024 floats a row: 32 rows a chunk
+        var decoder = randn(4096, 1024);
+        var sparse = SparseDecode.Apply(values, indices, decoder);
+        var dense = zeros(70, 4096).scatter(-1, indices, values).matmul(decoder);
+        Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-3f);
+    }
+}
