@@ -59,7 +59,7 @@ public static class SaeBenchmark
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rounds);
-        SaeNativeMemory.KeepLargeBlocks();
+        NativeMemory.KeepLargeBlocks();
         var dev = device ?? CPU;
         var best = new double[architectures.Count];
         Array.Fill(best, double.MaxValue);

@@ -126,7 +126,7 @@ public sealed class SaeTrainer
     /// </summary>
     public SaeTrainResult Run(CancellationToken cancellationToken = default)
     {
-        SaeNativeMemory.KeepLargeBlocks();
+        Interp.Model.NativeMemory.KeepLargeBlocks();
         var device = DeviceSelection.Resolve(_options.Device);
         var clock = Stopwatch.StartNew();
         try

@@ -25,7 +25,7 @@ public static class ForwardBenchmark
     /// <summary>Alternates matmul and forward rounds so both see the same machine state; keeps each one's best round.</summary>
     public static ForwardBenchmarkResult Run(string name, Gpt2 model, int batch, int context, int rounds = 3, double budgetSeconds = 2)
     {
-        NativeMemory.TuneAllocator();
+        NativeMemory.KeepLargeBlocks();
         var (bestMatmul, bestForward) = (0.0, double.MaxValue);
         using var noGrad = no_grad();
         using var tokens = randint(0, model.Config.VocabSize, [batch, context], device: model.Device);

@@ -45,7 +45,7 @@ public static class HarvestBenchmark
     public static HarvestBenchmarkResult Run(string name, Gpt2 model, IReadOnlyList<HookName> hooks, int batch, int ctx, long? tokens,
         ActivationDtype dtype, int rounds = 3, double secondsPerRound = 3, string? workDirectory = null, Action<string>? log = null)
     {
-        NativeMemory.TuneAllocator();
+        NativeMemory.KeepLargeBlocks();
         var stopAt = model.StopAfter(hooks);
         var perBatch = (long)batch * ctx;
         var warmUp = RandomContexts(model, ctx, batch * 3, 0);

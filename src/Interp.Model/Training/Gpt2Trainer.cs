@@ -31,7 +31,7 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
 
     public TrainReport Run()
     {
-        NativeMemory.TuneAllocator();
+        NativeMemory.KeepLargeBlocks();
         var tokenizer = Gpt2Tokenizer.Default;
         var corpus = TrainingCorpus.Load(options.Corpora, tokenizer, options.HeldOutFraction);
         if (corpus.Train.Length < options.Context + 2 || corpus.HeldOut.Length < options.Context + 2)
