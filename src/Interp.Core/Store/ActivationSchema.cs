@@ -1,3 +1,5 @@
+using Parquet.Schema;
+
 namespace Interp.Core.Store;
 
 /// <summary>How activation values are stored in a shard.</summary>
@@ -41,6 +43,19 @@ public static class ActivationSchema
 
     /// <summary>Bytes one row of width <paramref name="d"/> takes on disk (excluding Parquet framing).</summary>
     public static long BytesPerRow(int d, ActivationDtype dtype) => IndexBytesPerRow + (long)d * BytesPerValue(dtype);
+
+    /// <summary>
+    /// The columns as Parquet.Net fields: the index columns, then the float32 activation columns. Float16 shards get only
+    /// the index columns: Parquet.Net 6.1 has no FLOAT16 columns (see <see cref="Float16ShardEncoder"/>).
+    /// </summary>
+    internal static DataField[] ParquetFields(int d, ActivationDtype dtype)
+    {
+        var fields = new List<DataField> { new DataField<long>(ContextColumn), new DataField<int>(PositionColumn), new DataField<int>(TokenColumn) };
+        if (dtype == ActivationDtype.Float32)
+            for (var j = 0; j < d; j++) fields.Add(new DataField<float>(ActivationColumn(j)));
+        // Fields are attached to a schema before Parquet.Net reads or writes them.
+        return new ParquetSchema(fields).DataFields;
+    }
 
     /// <summary>The manifest spelling: <c>float32</c> or <c>float16</c>.</summary>
     public static string Name(ActivationDtype dtype) => dtype == ActivationDtype.Float16 ? "float16" : "float32";

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
+using Parquet;
+using Parquet.Meta;
+using Parquet.Schema;
+using Type = Parquet.Meta.Type;
 
 namespace Interp.Core.Store;
 
@@ -45,22 +48,30 @@ public sealed class ActivationRows
 }
 
 /// <summary>
-/// Reads an activation shard written by <see cref="ParquetShardWriter"/> (or any Parquet file with the same schema,
-/// uncompressed PLAIN data pages v1): parses the footer, checks the schema, and decodes row groups straight into
-/// row-major float32. Every problem is an <see cref="InterpException"/> naming the file. Thread-safe for concurrent
-/// <see cref="ReadRowGroup"/> calls (positional reads).
+/// Reads an activation shard written by <see cref="ParquetShardWriter"/> (or any Parquet file with the same float32
+/// schema) with Parquet.Net: checks the schema from the footer and decodes row groups column by column, then turns them
+/// into row-major float32. Float16 shards are read the same way except for the activation columns, which Parquet.Net
+/// 6.1 cannot read (see <see cref="Float16ShardEncoder"/>): their single PLAIN pages are widened here. Every problem is
+/// an <see cref="InterpException"/> naming the file. Thread-safe: <see cref="ReadRowGroup"/> calls are serialised.
 /// </summary>
 public sealed class ParquetShardFile : IDisposable
 {
     private const int IndexColumns = 3;
-    private readonly SafeFileHandle _handle;
-    private readonly RowGroupMeta[] _rowGroups;
+    private static readonly ParquetOptions Options = new();
+    private readonly WindowedFileStream _stream;
+    private readonly ParquetReader _parquet;
+    private readonly DataField[] _fields;
+    private readonly int[] _rowGroupRows;
+    private readonly (long Start, long Size)[][] _chunks;   // per row group, per column: where its column chunk lies
+    private readonly Lock _gate = new();
 
-    private ParquetShardFile(string path, SafeFileHandle handle, int d, ActivationDtype dtype, RowGroupMeta[] rowGroups,
-        IReadOnlyDictionary<string, string> metadata)
+    private ParquetShardFile(string path, WindowedFileStream stream, ParquetReader parquet, int d, ActivationDtype dtype,
+        int[] rowGroupRows, (long, long)[][] chunks)
     {
-        (Path, _handle, D, Dtype, _rowGroups, Metadata) = (path, handle, d, dtype, rowGroups, metadata);
-        Rows = rowGroups.Sum(g => g.Rows);
+        (Path, _stream, _parquet, D, Dtype, _rowGroupRows, _chunks) = (path, stream, parquet, d, dtype, rowGroupRows, chunks);
+        _fields = ActivationSchema.ParquetFields(d, dtype);
+        Rows = rowGroupRows.Sum(r => (long)r);
+        Metadata = parquet.CustomMetadata;
     }
 
     /// <summary>The file's path.</summary>
@@ -76,47 +87,45 @@ public sealed class ParquetShardFile : IDisposable
     public long Rows { get; }
 
     /// <summary>Number of row groups.</summary>
-    public int RowGroupCount => _rowGroups.Length;
+    public int RowGroupCount => _rowGroupRows.Length;
 
     /// <summary>The file's key-value metadata.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Rows in row group <paramref name="index"/>.</summary>
-    public int RowGroupRows(int index) => _rowGroups[index].Rows;
+    public int RowGroupRows(int index) => _rowGroupRows[index];
 
     /// <summary>Opens <paramref name="path"/> and reads its footer.</summary>
     /// <exception cref="InterpException">Missing, truncated, not Parquet, or not an activation shard; the message names the file.</exception>
     public static ParquetShardFile Open(string path)
     {
         if (!File.Exists(path)) throw new InterpException($"{path}: missing");
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        var stream = new WindowedFileStream(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess));
+        ParquetReader? parquet = null;
         try
         {
-            var length = RandomAccess.GetLength(handle);
+            // The two magics first, for a plain reason where a file is cut short or is something else.
+            var length = stream.Length;
             if (length < 12) throw new InterpException($"{path}: truncated ({length} bytes; not a complete Parquet file)");
-            Span<byte> edge = stackalloc byte[8];
-            RandomAccess.Read(handle, edge[..4], 0);
-            if (!edge[..4].SequenceEqual("PAR1"u8)) throw new InterpException($"{path}: not a Parquet file (no PAR1 magic at the start)");
-            RandomAccess.Read(handle, edge, length - 8);
-            if (!edge[4..].SequenceEqual("PAR1"u8)) throw new InterpException($"{path}: truncated (no PAR1 magic at the end; {length} bytes)");
-            var footerLength = BitConverter.ToInt32(edge);
-            if (footerLength <= 0 || footerLength > length - 12) throw new InterpException($"{path}: damaged footer (length {footerLength} in a {length}-byte file)");
-            var footer = new byte[footerLength];
-            RandomAccess.Read(handle, footer, length - 8 - footerLength);
-            var (schema, rowGroups, metadata) = ParseFooter(path, footer);
-            var (d, dtype) = CheckSchema(path, schema);
-            foreach (var group in rowGroups) CheckRowGroup(path, group, d, length - 8 - footerLength);
-            return new ParquetShardFile(path, handle, d, dtype, rowGroups, metadata);
+            Span<byte> magic = stackalloc byte[4];
+            RandomAccess.Read(stream.Handle, magic, 0);
+            if (!magic.SequenceEqual("PAR1"u8)) throw new InterpException($"{path}: not a Parquet file (no PAR1 magic at the start)");
+            RandomAccess.Read(stream.Handle, magic, length - 4);
+            if (!magic.SequenceEqual("PAR1"u8)) throw new InterpException($"{path}: truncated (no PAR1 magic at the end; {length} bytes)");
+            parquet = Wait(ParquetReader.CreateAsync(stream, Options, leaveStreamOpen: true));
+            var footer = parquet.Metadata ?? throw new InterpException($"{path}: no Parquet footer");
+            var (d, dtype) = CheckSchema(path, footer.Schema);
+            var rowGroupRows = new int[footer.RowGroups.Count];
+            var chunks = new (long, long)[footer.RowGroups.Count][];
+            for (var g = 0; g < rowGroupRows.Length; g++) (rowGroupRows[g], chunks[g]) = CheckRowGroup(path, footer.RowGroups[g], d, dtype, length);
+            return new ParquetShardFile(path, stream, parquet, d, dtype, rowGroupRows, chunks);
         }
-        catch (FormatException e)
+        catch (Exception e)
         {
-            handle.Dispose();
-            throw new InterpException($"{path}: damaged Parquet footer ({e.Message})");
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
+            if (parquet is not null) Wait(parquet.DisposeAsync().AsTask());
+            stream.Dispose();
+            if (e is InterpException) throw;
+            throw new InterpException($"{path}: damaged Parquet file ({e.Message})");
         }
     }
 
@@ -126,282 +135,156 @@ public sealed class ParquetShardFile : IDisposable
     /// </summary>
     public void ReadRowGroup(int index, ActivationRows into, bool activations = true)
     {
-        var group = _rowGroups[index];
-        var columns = activations ? group.Columns : group.Columns[..IndexColumns];
-        var start = columns[0].Start;
-        var end = columns[^1].Start + columns[^1].Size;
-        var length = checked((int)(end - start));
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var rows = _rowGroupRows[index];
+        into.Reset(rows, D, activations);
+        var chunks = activations ? _chunks[index] : _chunks[index][..IndexColumns];
+        var (start, end) = (chunks[0].Start, chunks[^1].Start + chunks[^1].Size);
+        var columns = activations ? ArrayPool<float>.Shared.Rent(checked(rows * D)) : null;   // column-major
         try
         {
-            var read = RandomAccess.Read(_handle, buffer.AsSpan(0, length), start);
-            if (read != length) throw new InterpException($"{Path}: truncated (row group {index} ends past the end of the file)");
-            into.Reset(group.Rows, D, activations);
-            var bytes = buffer.AsSpan(0, length);
-            var pages = new Page[columns.Length];
-            for (var c = 0; c < columns.Length; c++) pages[c] = DataPage(bytes, columns[c], start, group.Rows, index, c);
-            Copy(bytes, pages[0], into.Context.AsSpan(0, group.Rows));
-            Copy(bytes, pages[1], into.Position.AsSpan(0, group.Rows));
-            Copy(bytes, pages[2], into.Token.AsSpan(0, group.Rows));
-            if (activations) Transpose(bytes, pages.AsSpan(IndexColumns), group.Rows, into.Activations);
+            lock (_gate)
+            {
+                _stream.LoadWindow(start, checked((int)(end - start)));
+                try
+                {
+                    if (!_stream.Holds(start, end - start)) throw new InterpException($"{Path}: truncated (row group {index} ends past the end of the file)");
+                    Wait(ReadColumnsAsync(index, rows, into, Dtype == ActivationDtype.Float32 ? columns : null));
+                    if (columns is not null && Dtype == ActivationDtype.Float16) ReadFloat16(index, rows, columns);
+                }
+                finally
+                {
+                    _stream.ReleaseWindow();
+                }
+            }
+            if (columns is not null) ToRows(columns, rows, into.Activations);
+        }
+        catch (Exception e) when (e is not InterpException)
+        {
+            throw new InterpException($"{Path}: row group {index} is damaged ({e.Message})");
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (columns is not null) ArrayPool<float>.Shared.Return(columns);
         }
     }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _handle.Dispose();
-
-    private readonly record struct Page(int Offset, int Length);
-
-    // One column chunk = one PLAIN data page here (the store's writer never splits a chunk); anything else is refused.
-    private Page DataPage(ReadOnlySpan<byte> bytes, ColumnMeta column, long start, int rows, int group, int c)
+    public void Dispose()
     {
-        var at = (int)(column.Start - start);
-        var reader = new ThriftCompactReader(bytes.Slice(at, (int)column.Size));
-        int type = -1, uncompressed = -1, compressed = -1, values = -1, encoding = -1;
-        try
-        {
-            short last = 0;
-            while (reader.NextField(ref last, out var t, out var id))
-            {
-                switch (id)
-                {
-                    case 1 when t == ThriftType.I32: type = reader.I32(); break;
-                    case 2 when t == ThriftType.I32: uncompressed = reader.I32(); break;
-                    case 3 when t == ThriftType.I32: compressed = reader.I32(); break;
-                    case 5 when t == ThriftType.Struct:
-                        short inner = 0;
-                        while (reader.NextField(ref inner, out var t2, out var id2))
-                        {
-                            if (id2 == 1 && t2 == ThriftType.I32) values = reader.I32();
-                            else if (id2 == 2 && t2 == ThriftType.I32) encoding = reader.I32();
-                            else reader.Skip(t2);
-                        }
-                        break;
-                    default: reader.Skip(t); break;
-                }
-            }
-        }
-        catch (FormatException e)
-        {
-            throw new InterpException($"{Path}: damaged page header in row group {group}, column {c} ({e.Message})");
-        }
-        var width = c < IndexColumns ? (c == 0 ? 8 : 4) : ActivationSchema.BytesPerValue(Dtype);
-        if (type != 0 || encoding != 0 || values != rows || compressed != uncompressed || compressed != (long)rows * width ||
-            reader.Position + compressed != column.Size)
-            throw new InterpException($"{Path}: row group {group}, column {c}: unsupported or damaged page (expected one uncompressed PLAIN data page of {rows} values)");
-        return new Page(at + reader.Position, compressed);
+        Wait(_parquet.DisposeAsync().AsTask());
+        _stream.Dispose();
     }
 
-    private static void Copy<T>(ReadOnlySpan<byte> bytes, Page page, Span<T> into) where T : unmanaged =>
-        MemoryMarshal.Cast<byte, T>(bytes.Slice(page.Offset, page.Length)).CopyTo(into);
+    // One asynchronous pass over the columns, waited for once: Parquet.Net hands each page read to the thread pool,
+    // and waiting for every column separately (a spin, then a block) made reading 5-6 times slower. Continuations run
+    // on the pool (ConfigureAwait(false)), never on a context the blocked caller might own.
+    private async Task ReadColumnsAsync(int index, int rows, ActivationRows into, float[]? float32Columns)
+    {
+        using var group = _parquet.OpenRowGroupReader(index);
+        await group.ReadAsync<long>(_fields[0], into.Context.AsMemory(0, rows)).ConfigureAwait(false);
+        await group.ReadAsync<int>(_fields[1], into.Position.AsMemory(0, rows)).ConfigureAwait(false);
+        await group.ReadAsync<int>(_fields[2], into.Token.AsMemory(0, rows)).ConfigureAwait(false);
+        if (float32Columns is not null)
+            for (var j = 0; j < D; j++) await group.ReadAsync<float>(_fields[IndexColumns + j], float32Columns.AsMemory(j * rows, rows)).ConfigureAwait(false);
+    }
 
-    // Column pages → row-major rows (8 × 8 blocks, 8 output rows at a time across all columns; see BlockTranspose).
-    // float16 pages are first widened to float32 (vectorised) into a column-major scratch buffer.
-    private unsafe void Transpose(ReadOnlySpan<byte> bytes, ReadOnlySpan<Page> pages, int rows, float[] into)
+    // Each activation chunk of a float16 row group (in the loaded window) must be exactly the page Float16ShardEncoder writes.
+    private void ReadFloat16(int index, int rows, float[] columns)
+    {
+        var chunks = _chunks[index].AsSpan(IndexColumns);
+        var header = Float16ShardEncoder.DataPageHeader(rows, rows * sizeof(ushort));
+        for (var j = 0; j < D; j++)
+        {
+            var chunk = _stream.Window(chunks[j].Start, (int)chunks[j].Size);
+            if (chunk.Length != header.Length + rows * sizeof(ushort) || !chunk.StartsWith(header))
+                throw new InterpException($"{Path}: row group {index}, column {ActivationSchema.ActivationColumn(j)}: " +
+                                          $"not one uncompressed PLAIN page of {rows} float16 values (the only float16 layout read here)");
+            HalfConversion.ToSingle(MemoryMarshal.Cast<byte, Half>(chunk[header.Length..]), columns.AsSpan(j * rows, rows));
+        }
+    }
+
+    // Column-major [d × rows] → row-major rows (8 × 8 blocks, 8 output rows at a time across all columns; see BlockTranspose).
+    private unsafe void ToRows(float[] columns, int rows, float[] into)
     {
         var d = D;
-        float[]? widened = null;
         var columnStarts = ArrayPool<nint>.Shared.Rent(d);
         var rowStarts = ArrayPool<nint>.Shared.Rent(rows);
         try
         {
-            if (Dtype == ActivationDtype.Float16)
-            {
-                widened = ArrayPool<float>.Shared.Rent(checked(rows * d));
-                for (var j = 0; j < d; j++)
-                    HalfConversion.ToSingle(MemoryMarshal.Cast<byte, Half>(bytes.Slice(pages[j].Offset, pages[j].Length)), widened.AsSpan(j * rows, rows));
-            }
-            fixed (byte* input = bytes)
-            fixed (float* scratch = widened)
+            fixed (float* input = columns)
             fixed (float* output = into)
             fixed (nint* sources = columnStarts)
             fixed (nint* targets = rowStarts)
             {
-                // float32 pages may start unaligned: the AVX loads do not care.
-                for (var j = 0; j < d; j++) sources[j] = widened is null ? (nint)(input + pages[j].Offset) : (nint)(scratch + (long)j * rows);
+                for (var j = 0; j < d; j++) sources[j] = (nint)(input + (long)j * rows);
                 for (var r = 0; r < rows; r++) targets[r] = (nint)(output + (long)r * d);
                 BlockTranspose.Transpose((float**)sources, 0, d, (float**)targets, 0, rows, columnsOuter: true);
             }
         }
         finally
         {
-            if (widened is not null) ArrayPool<float>.Shared.Return(widened);
             ArrayPool<nint>.Shared.Return(columnStarts);
             ArrayPool<nint>.Shared.Return(rowStarts);
         }
     }
 
-    private sealed record SchemaElement(string Name, int? Type, int? TypeLength, int? Repetition, int? Children, bool Float16);
+    // Parquet.Net's API is asynchronous; over a local file it completes in place, so waiting costs nothing.
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
-    private sealed record ColumnMeta(string Name, int Type, int Codec, long Values, long Start, long Size);
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
 
-    private sealed record RowGroupMeta(ColumnMeta[] Columns, int Rows);
 
-    private static (List<SchemaElement>, RowGroupMeta[], Dictionary<string, string>) ParseFooter(string path, ReadOnlySpan<byte> footer)
-    {
-        var reader = new ThriftCompactReader(footer);
-        var schema = new List<SchemaElement>();
-        var rowGroups = new List<RowGroupMeta>();
-        var metadata = new Dictionary<string, string>();
-        short last = 0;
-        while (reader.NextField(ref last, out var type, out var id))
-        {
-            switch (id)
-            {
-                case 2 when type == ThriftType.List:
-                    reader.ListHeader(out _, out var count);
-                    for (var i = 0; i < count; i++) schema.Add(ParseSchemaElement(ref reader));
-                    break;
-                case 4 when type == ThriftType.List:
-                    reader.ListHeader(out _, out var groups);
-                    for (var i = 0; i < groups; i++) rowGroups.Add(ParseRowGroup(path, ref reader));
-                    break;
-                case 5 when type == ThriftType.List:
-                    reader.ListHeader(out _, out var pairs);
-                    for (var i = 0; i < pairs; i++)
-                    {
-                        string? key = null, value = null;
-                        short kvLast = 0;
-                        while (reader.NextField(ref kvLast, out var t, out var kvId))
-                        {
-                            if (kvId == 1 && t == ThriftType.Binary) key = reader.String();
-                            else if (kvId == 2 && t == ThriftType.Binary) value = reader.String();
-                            else reader.Skip(t);
-                        }
-                        if (key is not null) metadata[key] = value ?? "";
-                    }
-                    break;
-                default: reader.Skip(type); break;
-            }
-        }
-        return (schema, rowGroups.ToArray(), metadata);
-    }
-
-    private static SchemaElement ParseSchemaElement(ref ThriftCompactReader reader)
-    {
-        string name = "";
-        int? type = null, length = null, repetition = null, children = null;
-        var float16 = false;
-        short last = 0;
-        while (reader.NextField(ref last, out var t, out var id))
-        {
-            switch (id)
-            {
-                case 1 when t == ThriftType.I32: type = reader.I32(); break;
-                case 2 when t == ThriftType.I32: length = reader.I32(); break;
-                case 3 when t == ThriftType.I32: repetition = reader.I32(); break;
-                case 4 when t == ThriftType.Binary: name = reader.String(); break;
-                case 5 when t == ThriftType.I32: children = reader.I32(); break;
-                case 10 when t == ThriftType.Struct:
-                    short inner = 0;
-                    while (reader.NextField(ref inner, out var lt, out var logical))
-                    {
-                        if (logical == 15) float16 = true;
-                        reader.Skip(lt);
-                    }
-                    break;
-                default: reader.Skip(t); break;
-            }
-        }
-        return new SchemaElement(name, type, length, repetition, children, float16);
-    }
-
-    private static RowGroupMeta ParseRowGroup(string path, ref ThriftCompactReader reader)
-    {
-        var columns = new List<ColumnMeta>();
-        long rows = -1;
-        short last = 0;
-        while (reader.NextField(ref last, out var t, out var id))
-        {
-            if (id == 1 && t == ThriftType.List)
-            {
-                reader.ListHeader(out _, out var count);
-                for (var i = 0; i < count; i++) columns.Add(ParseColumnChunk(path, ref reader));
-            }
-            else if (id == 3 && t == ThriftType.I64) rows = reader.I64();
-            else reader.Skip(t);
-        }
-        if (rows < 0 || rows > int.MaxValue) throw new FormatException($"row group with {rows} rows");
-        return new RowGroupMeta(columns.ToArray(), (int)rows);
-    }
-
-    private static ColumnMeta ParseColumnChunk(string path, ref ThriftCompactReader reader)
-    {
-        ColumnMeta? meta = null;
-        short last = 0;
-        while (reader.NextField(ref last, out var t, out var id))
-        {
-            if (id == 1 && t == ThriftType.Binary) throw new InterpException($"{path}: column chunks in other files are not supported");
-            if (id != 3 || t != ThriftType.Struct) { reader.Skip(t); continue; }
-            int type = -1, codec = -1;
-            long values = -1, size = -1, dataOffset = -1, dictionaryOffset = -1;
-            string name = "";
-            short inner = 0;
-            while (reader.NextField(ref inner, out var t2, out var id2))
-            {
-                switch (id2)
-                {
-                    case 1 when t2 == ThriftType.I32: type = reader.I32(); break;
-                    case 3 when t2 == ThriftType.List:
-                        reader.ListHeader(out _, out var parts);
-                        var names = new string[parts];
-                        for (var i = 0; i < parts; i++) names[i] = reader.String();
-                        name = string.Join('.', names);
-                        break;
-                    case 4 when t2 == ThriftType.I32: codec = reader.I32(); break;
-                    case 5 when t2 == ThriftType.I64: values = reader.I64(); break;
-                    case 7 when t2 == ThriftType.I64: size = reader.I64(); break;
-                    case 9 when t2 == ThriftType.I64: dataOffset = reader.I64(); break;
-                    case 11 when t2 == ThriftType.I64: dictionaryOffset = reader.I64(); break;
-                    default: reader.Skip(t2); break;
-                }
-            }
-            if (dictionaryOffset >= 0) throw new InterpException($"{path}: column '{name}' is dictionary-encoded (unsupported; the store writes PLAIN pages)");
-            meta = new ColumnMeta(name, type, codec, values, dataOffset, size);
-        }
-        return meta ?? throw new FormatException("column chunk without metadata");
-    }
-
+    // Read from the footer's own schema elements: Parquet.Net 6.1 cannot build a schema with FLOAT16 columns.
     private static (int D, ActivationDtype Dtype) CheckSchema(string path, List<SchemaElement> schema)
     {
-        if (schema.Count < 5 || schema[0].Children != schema.Count - 1)
+        if (schema.Count < 5 || schema[0].NumChildren != schema.Count - 1)
             throw new InterpException($"{path}: not an activation shard (expected columns context, position, token, a0000, …)");
         var d = schema.Count - 1 - IndexColumns;
-        var dtype = schema[1 + IndexColumns].Type == ParquetType.FixedLenByteArray ? ActivationDtype.Float16 : ActivationDtype.Float32;
+        var dtype = schema[1 + IndexColumns].Type == Type.FIXED_LEN_BYTE_ARRAY ? ActivationDtype.Float16 : ActivationDtype.Float32;
         for (var c = 0; c < schema.Count - 1; c++)
         {
             var e = schema[c + 1];
+            var float16 = e.LogicalType?.FLOAT16 is not null;
             var (name, type) = c switch
             {
-                0 => (ActivationSchema.ContextColumn, ParquetType.Int64),
-                1 => (ActivationSchema.PositionColumn, ParquetType.Int32),
-                2 => (ActivationSchema.TokenColumn, ParquetType.Int32),
-                _ => (ActivationSchema.ActivationColumn(c - IndexColumns), dtype == ActivationDtype.Float16 ? ParquetType.FixedLenByteArray : ParquetType.Float),
+                0 => (ActivationSchema.ContextColumn, Type.INT64),
+                1 => (ActivationSchema.PositionColumn, Type.INT32),
+                2 => (ActivationSchema.TokenColumn, Type.INT32),
+                _ => (ActivationSchema.ActivationColumn(c - IndexColumns), dtype == ActivationDtype.Float16 ? Type.FIXED_LEN_BYTE_ARRAY : Type.FLOAT),
             };
-            if (e.Name != name || e.Type != type || e.Repetition is not (null or 0) || e.Children is > 0 ||
-                (type == ParquetType.FixedLenByteArray && (e.TypeLength != 2 || !e.Float16)))
-                throw new InterpException($"{path}: column {c} is '{e.Name}' ({ParquetType.Name(e.Type ?? -1)}{(e.Float16 ? " FLOAT16" : "")}); " +
-                                          $"expected '{name}' ({ParquetType.Name(type)}{(type == ParquetType.FixedLenByteArray ? " FLOAT16" : "")}, required)");
+            if (e.Name != name || e.Type != type || e.RepetitionType is not (null or FieldRepetitionType.REQUIRED) || e.NumChildren is > 0 ||
+                (type == Type.FIXED_LEN_BYTE_ARRAY && (e.TypeLength != 2 || !float16)))
+                throw new InterpException($"{path}: column {c} is '{e.Name}' ({e.Type?.ToString() ?? "group"}{(float16 ? " FLOAT16" : "")}); " +
+                                          $"expected '{name}' ({type}{(type == Type.FIXED_LEN_BYTE_ARRAY ? "(2) FLOAT16" : "")}, required)");
         }
         return (d, dtype);
     }
 
-    private static void CheckRowGroup(string path, RowGroupMeta group, int d, long dataEnd)
+    private static (int Rows, (long Start, long Size)[] Chunks) CheckRowGroup(string path, RowGroup group, int d, ActivationDtype dtype, long length)
     {
-        if (group.Columns.Length != d + IndexColumns)
-            throw new InterpException($"{path}: a row group has {group.Columns.Length} column chunks; the schema has {d + IndexColumns} columns");
+        if (group.NumRows is < 0 or > int.MaxValue) throw new InterpException($"{path}: a row group has {group.NumRows} rows");
+        if (group.Columns.Count != d + IndexColumns)
+            throw new InterpException($"{path}: a row group has {group.Columns.Count} column chunks; the schema has {d + IndexColumns} columns");
+        var chunks = new (long Start, long Size)[group.Columns.Count];
         long previousEnd = 4;
-        foreach (var column in group.Columns)
+        for (var c = 0; c < chunks.Length; c++)
         {
-            if (column.Codec != 0) throw new InterpException($"{path}: column '{column.Name}' is compressed (codec {column.Codec}); the store reads uncompressed shards");
-            if (column.Values != group.Rows) throw new InterpException($"{path}: column '{column.Name}' has {column.Values} values in a row group of {group.Rows} rows");
-            if (column.Start < previousEnd || column.Size <= 0 || column.Start + column.Size > dataEnd)
-                throw new InterpException($"{path}: column '{column.Name}' chunk lies outside the file's data or out of order");
-            previousEnd = column.Start + column.Size;
+            var column = group.Columns[c];
+            var meta = column.MetaData ?? throw new InterpException($"{path}: column chunk {c} has no metadata");
+            var name = string.Join('.', meta.PathInSchema);
+            if (column.FilePath is not null) throw new InterpException($"{path}: column '{name}' lies in another file (unsupported)");
+            if (meta.NumValues != group.NumRows) throw new InterpException($"{path}: column '{name}' has {meta.NumValues} values in a row group of {group.NumRows} rows");
+            var start = meta.DictionaryPageOffset ?? meta.DataPageOffset;
+            if (start < previousEnd || meta.TotalCompressedSize <= 0 || start + meta.TotalCompressedSize > length - 8)
+                throw new InterpException($"{path}: column '{name}' chunk lies outside the file's data or out of order");
+            if (c >= IndexColumns && dtype == ActivationDtype.Float16 && (meta.Codec != CompressionCodec.UNCOMPRESSED || meta.DictionaryPageOffset is not null))
+                throw new InterpException($"{path}: float16 column '{name}' is compressed or dictionary-encoded; only uncompressed PLAIN float16 pages are read");
+            chunks[c] = (start, meta.TotalCompressedSize);
+            // Parquet.Net decodes a chunk's statistics on every read of it (after a search of the schema by name, which
+            // grows with d); nothing here uses them, so dropping them from the parsed footer halves the cost of a read.
+            meta.Statistics = null!;
+            previousEnd = start + meta.TotalCompressedSize;
         }
+        return ((int)group.NumRows, chunks);
     }
 }
