@@ -24,7 +24,7 @@ public static class BenchSaeCommand
         var arch = new Option<string[]>("--arch") { Description = "Architectures to time", DefaultValueFactory = _ => ["topk", "relu"], AllowMultipleArgumentsPerToken = true };
         var command = new Command("sae", "SAE training throughput (TopK and ReLU) against libtorch's matmul rate, measured side by side")
             { dIn, dSae, batch, k, steps, rounds, arch, device, threads, json };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var asJson = parse.GetValue(json);

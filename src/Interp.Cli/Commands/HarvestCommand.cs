@@ -31,7 +31,7 @@ public static class HarvestCommand
         var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
             { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, json };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             var (k, n) = StoreLayout.ParseSplit(parse.GetValue(shard)!);
             var asJson = parse.GetValue(json);

@@ -41,7 +41,7 @@ public static class RecordsCommand
             activations, sae, model, hook, corpus, ctx, tokens, batch, bos, window, top, bandSamples, random, randomActivating, nonActivating,
             units, seed, memory, overwrite, output, device, threads, json,
         };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var asJson = parse.GetValue(json);

@@ -18,7 +18,7 @@ public static class SaeCommand
         var dir = new Argument<string>("DIR") { Description = "SAE folder (cfg.json + sae_weights.safetensors)" };
         var json = CommonOptions.Json();
         var command = new Command("info", "Print an SAE's config, weight shapes, norm summaries and training summary") { dir, json };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             var folder = parse.GetValue(dir)!;
             using var sae = SparseAutoencoder.Load(folder);                                      // refuses missing keys, bad shapes, NaN

@@ -22,7 +22,7 @@ public static class StoreCommand
     {
         var (dir, json) = (Dir(), CommonOptions.Json());
         var command = new Command("info", "Print each hook store's manifest in a human form") { dir, json };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             var folders = Folders(parse.GetValue(dir)!);
             var manifests = folders.Select(ActivationManifest.Load).ToArray();
@@ -78,7 +78,7 @@ public static class StoreCommand
     {
         var dir = Dir();
         var command = new Command("verify", "Re-check every shard against its manifest (size, SHA-256, schema, rows)") { dir };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             var problems = new List<string>();
             var checkedShards = 0;
@@ -108,7 +108,7 @@ public static class StoreCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out" };
         var command = new Command("merge", "Merge the N parts of a split harvest into the store a single machine would have written")
             { inputs, output, overwrite };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             var manifests = ActivationStoreMerger.Merge(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite),
                 (hook, done, total) => Console.WriteLine($"{hook}: shard {done}/{total}"));

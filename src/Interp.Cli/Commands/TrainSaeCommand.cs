@@ -37,7 +37,7 @@ public static class TrainSaeCommand
         var output = new Option<string>("--out") { Description = "SAE folder: cfg.json, sae_weights.safetensors, training_log.jsonl, checkpoint/", Required = true };
         var command = new Command("train-sae", "Train a sparse autoencoder (relu, topk, batchtopk, jumprelu) on an activation store; SAELens layout out")
             { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, device, checkpointEvery, resume, seed, stream, output, threads, json };
-        command.SetAction(GuardedAction.Of(parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var asJson = parse.GetValue(json);
