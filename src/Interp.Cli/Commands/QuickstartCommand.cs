@@ -27,7 +27,7 @@ public static class QuickstartCommand
 
             var ids = tokenizer.Encode(parse.GetValue(prompt)!);
             var generated = Generation.Generate(gpt2, ids, new GenerationOptions(MaxNewTokens: 40, Temperature: 0.8, TopK: 40, Seed: 1));
-            Console.WriteLine($"generate {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(generated))}");
+            Console.WriteLine($"generate {Quoted(tokenizer.Decode(generated))}");
 
             var hook = HookName.MlpPost(parse.GetValue(layer) ?? c.NLayer / 2);
             using var noGrad = no_grad();
@@ -42,10 +42,16 @@ public static class QuickstartCommand
                 var top = activations.max(1);
                 var (values, indices) = (top.values.data<float>().ToArray(), top.indexes.data<long>().ToArray());
                 for (var t = 0; t < ids.Length; t++)
-                    Console.WriteLine($"  {System.Text.Json.JsonSerializer.Serialize(tokens[t]),-16} neuron {indices[t],4}  {values[t],7:F3}");
+                    Console.WriteLine($"  {Quoted(tokens[t]),-16} neuron {indices[t],4}  {values[t],7:F3}");
             }
             return 0;
         }));
         return command;
     }
+
+    /// <summary>Model text in quotes with control characters escaped (\n stays visible); apostrophes and the like as they are.</summary>
+    private static string Quoted(string text) => System.Text.Json.JsonSerializer.Serialize(text, QuotedOptions);
+
+    private static readonly System.Text.Json.JsonSerializerOptions QuotedOptions =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
