@@ -6,50 +6,6 @@ using Interp.Core.Safetensors;
 
 namespace Interp.Sae.Tests;
 
-/// <summary>Runs the real <c>interp</c> program (built beside the tests) as a child process with one libtorch thread.</summary>
-public static class InterpProcess
-{
-    public sealed record Result(int ExitCode, string Stdout, string Stderr)
-    {
-        /// <summary>The one error line of a refusal: exit code 1, and stderr ends with one <c>error: …</c> line (progress lines may come before it).</summary>
-        public string ErrorLine
-        {
-            get
-            {
-                var lines = Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                Assert.True(ExitCode == 1, $"exit code {ExitCode}; stderr: {Stderr}");
-                Assert.True(lines.Length > 0 && lines[^1].StartsWith("error: ", StringComparison.Ordinal), $"stderr does not end with an error line: {Stderr}");
-                Assert.True(lines.Count(l => l.StartsWith("error: ", StringComparison.Ordinal)) == 1, $"more than one error line: {Stderr}");
-                return lines[^1];
-            }
-        }
-    }
-
-    public static Result Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "interp.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment.Remove("INTERP_DEBUG");
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"interp {string.Join(' ', args)} ran past 300 s");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
-    }
-}
-
 /// <summary>
 /// A store harvested from the embedded default model (20,032 tokens of Tiny Shakespeare at blocks.1.hook_resid_pre,
 /// d = 128) and a TopK SAE trained on it through the command line (d_sae 256, k 8, 300 steps of 256: 3.8 passes).

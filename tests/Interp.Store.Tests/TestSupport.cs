@@ -96,40 +96,6 @@ internal static class StoreAssert
     public static string[] Files(string folder) => Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 }
 
-/// <summary>Runs the real <c>interp</c> program (built beside the tests) as a child process.</summary>
-internal static class InterpProcess
-{
-    public sealed record Result(int ExitCode, string Stdout, string Stderr);
-
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "interp.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment.Remove("INTERP_DEBUG");
-        return start;
-    }
-
-    public static Result Run(params string[] args)
-    {
-        using var process = Process.Start(StartInfo(args))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"interp {string.Join(' ', args)} ran past 300 s");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
-    }
-}
-
 /// <summary>Harvests with the fixture model, with small shards so tests see several shards and row groups.</summary>
 internal static class FixtureHarvest
 {
