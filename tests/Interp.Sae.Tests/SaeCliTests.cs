@@ -232,7 +232,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
         {
             Assert.True((double)row!["tokens_per_second"]! > 0);
             var expected = 10.0 * 256 * 32 * 256 * (double)row["tokens_per_second"]! / 256 / 1e9;
-            Assert.Equal(expected, (double)row["gflops_per_second"]!, 1);
+            Assert.Equal(expected, (double)row["gflops_per_second"]!, 0.01);   // the JSON rounds to 2 decimals
         }
     }
 

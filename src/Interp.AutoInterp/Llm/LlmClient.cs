@@ -72,6 +72,12 @@ public sealed class LlmClient : ILlmClient, IDisposable
 
     private async Task<LlmResponse> FetchAndStoreAsync(string key, LlmRequest request, CancellationToken cancellationToken)
     {
+        // Checked again here: a twin request may have finished (cached, left _inFlight) between the caller's check and GetOrAdd.
+        if (_cache?.TryRead(key) is { } cached)
+        {
+            Usage.AddCacheHit();
+            return cached;
+        }
         var response = await FetchAsync(request, cancellationToken).ConfigureAwait(false);
         _cache?.Write(key, response);
         return response;
