@@ -50,7 +50,10 @@ public sealed record SaeTrainingOptions
     public long TrainingTokens { get; init; } = 10_000_000;
 
     /// <summary>Rows per step.</summary>
-    public int BatchSize { get; init; } = 4096;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The default <see cref="BatchSize"/>.</summary>
+    public const int DefaultBatchSize = 4096;
 
     /// <summary>Adam's peak learning rate.</summary>
     public double LearningRate { get; init; } = 4e-4;

@@ -22,10 +22,12 @@ public static class EvalSaeCommand
         var corpus = new Option<string[]>("--corpus") { Description = "Text file(s), joined with <|endoftext|>; the first --tokens tokens are used", Required = true, AllowMultipleArgumentsPerToken = true };
         var context = new Option<int?>("--ctx") { Description = "Tokens per context (default: the SAE's context_size, else 128)" };
         var tokens = new Option<long>("--tokens") { Description = "Tokens to evaluate on (at most the corpus)", DefaultValueFactory = _ => 32_768 };
+        var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Also write the --json document to this file (atomically)" };
         var threads = ThreadsOption.Create();
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
-            { sae, model, device, corpus, context, tokens, batch, threads, json };
+            { sae, model, device, corpus, context, tokens, skip, batch, threads, json, output };
         command.SetAction(CliApp.Guard(parse =>
         {
             ThreadsOption.Apply(parse, threads);
@@ -34,6 +36,8 @@ public static class EvalSaeCommand
             var (tokenCount, contextsPerBatch) = (parse.GetValue(tokens), parse.GetValue(batch));
             if (tokenCount <= 0) throw new InterpException($"--tokens {tokenCount}: must be positive");
             if (contextsPerBatch <= 0) throw new InterpException($"--batch {contextsPerBatch}: must be positive");
+            var skipTokens = parse.GetValue(skip);
+            if (skipTokens < 0) throw new InterpException($"--skip-tokens {skipTokens}: must not be negative");
             var saeDir = parse.GetValue(sae)!;
             var dev = DeviceSelection.Resolve(parse.GetValue(device));
             using var autoencoder = SparseAutoencoder.Load(saeDir, dev);
@@ -50,20 +54,26 @@ public static class EvalSaeCommand
             if (ctx < 2 || ctx > gpt2.Config.NPositions)
                 throw new InterpException($"--ctx {ctx}: must be between 2 and the model's n_positions={gpt2.Config.NPositions}");
             var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, gpt2.RequireTokenizer());
+            if (skipTokens >= stream.Length)
+                throw new InterpException($"--skip-tokens {skipTokens:N0}: the corpus has only {stream.Length:N0} tokens");
+            stream = stream[(int)skipTokens..];
             var width = ctx - (config.PrependBos ? 1 : 0);
             var available = (long)stream.Length / width * ctx;
             var contexts = ContextBuilder.Build(stream, files, ctx, config.PrependBos, Math.Min(tokenCount, Math.Max(ctx, available)));
             using var ids = ContextTensor(contexts);
             log.WriteLine($"eval-sae: {saeDir} ({config.Architecture.ToSaeLensName()}, d_in={config.DIn}, d_sae={config.DSae}) at {config.HookName}; " +
-                          $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(config.PrependBos ? ", BOS prepended" : "")}");
+                          $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(skipTokens > 0 ? $" after the first {skipTokens:N0} tokens" : "")}" +
+                          $"{(config.PrependBos ? ", BOS prepended" : "")}");
 
             var activations = SaeEvaluator.Evaluate(autoencoder,
                 SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: config.PrependBos, contextsPerBatch));
             var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, contextsPerBatch);
 
+            void Document(Utf8JsonWriter w) => Write(w, saeDir, config, modelArg ?? "embedded default", ctx, contexts.Count, skipTokens, activations, inModel);
+            if (parse.GetValue(output) is { } file) JsonOutput.WriteFile(file, Document);
             if (asJson)
             {
-                JsonOutput.Write(w => Write(w, saeDir, config, modelArg ?? "embedded default", ctx, contexts.Count, activations, inModel));
+                JsonOutput.Write(Document);
                 return 0;
             }
             Print(activations, inModel);
@@ -109,7 +119,8 @@ public static class EvalSaeCommand
         Console.WriteLine($"  KL(clean ‖ SAE)      {m.KlDivergence,10:F4}   nats/token");
     }
 
-    private static void Write(Utf8JsonWriter w, string saeDir, SaeConfig config, string model, int ctx, long contexts, SaeActivationMetrics a, SaeModelMetrics m)
+    private static void Write(Utf8JsonWriter w, string saeDir, SaeConfig config, string model, int ctx, long contexts, long skipTokens,
+        SaeActivationMetrics a, SaeModelMetrics m)
     {
         static void Number(Utf8JsonWriter w, string name, double value)
         {
@@ -124,6 +135,7 @@ public static class EvalSaeCommand
         w.WriteNumber("d_sae", config.DSae);
         w.WriteNumber("ctx", ctx);
         w.WriteNumber("contexts", contexts);
+        w.WriteNumber("skipped_tokens", skipTokens);
         w.WriteNumber("tokens", a.Tokens);
         Number(w, "l0", a.L0);
         Number(w, "mse", a.Mse);

@@ -14,10 +14,12 @@ public static class GenerateCommand
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy; > 0 samples", DefaultValueFactory = _ => 0 };
         var topK = new Option<int>("--top-k") { Description = "Sample only among the K most likely tokens (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Random seed for sampling", DefaultValueFactory = _ => 0 };
+        var threads = ThreadsOption.Create();
         var command = new Command("generate", "Continue a prompt (greedy or sampled, with a KV cache)")
-            { model, device, prompt, maxNew, temperature, topK, seed, json };
+            { model, device, prompt, maxNew, temperature, topK, seed, threads, json };
         command.SetAction(CliApp.Guard(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
             var tokenizer = gpt2.RequireTokenizer();
             var promptIds = tokenizer.Encode(parse.GetValue(prompt)!);

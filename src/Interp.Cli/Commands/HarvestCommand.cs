@@ -29,10 +29,12 @@ public static class HarvestCommand
         var shardMb = new Option<double>("--shard-mb") { Description = "Target shard size in MiB", DefaultValueFactory = _ => 128 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out (a finished store is otherwise never overwritten)" };
         var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
+        var threads = ThreadsOption.Create();
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
-            { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, json };
+            { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, threads, json };
         command.SetAction(CliApp.Guard(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             var (k, n) = StoreLayout.ParseSplit(parse.GetValue(shard)!);
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;

@@ -11,9 +11,11 @@ public static class LogitsCommand
     {
         var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
         var ids = new Option<string>("--ids") { Description = "Comma-separated token ids", Required = true };
-        var command = new Command("logits", "Print the logits for a sequence of token ids") { model, device, ids, json };
+        var threads = ThreadsOption.Create();
+        var command = new Command("logits", "Print the logits for a sequence of token ids") { model, device, ids, threads, json };
         command.SetAction(CliApp.Guard(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             var tokens = TokenIds.Parse(parse.GetValue(ids)!);
             using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
             using var noGrad = no_grad();

@@ -22,10 +22,12 @@ public static class TrainModelCommand
         var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => defaults.EvalEvery };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => defaults.Seed };
         var float32 = new Option<bool>("--save-float32") { Description = "Save float32 weights (default float16, half the size)" };
+        var threads = ThreadsOption.Create();
         var command = new Command("train-model", "Train a GPT-2-architecture model from scratch on the CPU (AdamW, warm-up + cosine, held-out split)")
-            { corpus, output, layers, heads, width, context, batch, steps, learningRate, warmup, evalEvery, seed, float32 };
+            { corpus, output, layers, heads, width, context, batch, steps, learningRate, warmup, evalEvery, seed, float32, threads };
         command.SetAction(CliApp.Guard(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             var options = new TrainModelOptions
             {
                 Corpora = parse.GetValue(corpus)!, OutDirectory = parse.GetValue(output)!, NLayer = parse.GetValue(layers),
