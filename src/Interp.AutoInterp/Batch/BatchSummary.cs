@@ -57,6 +57,7 @@ public sealed record BatchSummary(
             yield return "R²:          " + RSquared.Describe(withShare: false);
             yield return "abs. dev.:   " + AbsoluteDeviationExplained.Describe(withShare: false);
             if (CalibratedRSquared is { } c) yield return "R² (calibrated): " + c.Describe(withShare: false);
+            yield return "correlation histogram:";
             foreach (var line in Correlation.Bars()) yield return "  " + line;
         }
         if (Detection is { } d) yield return "detection:   " + d.Describe();

@@ -22,7 +22,7 @@ public sealed record PatternRule(IReadOnlyList<TokenMatcher> Context, TokenMatch
         }
     }
 
-    /// <summary>Readable form: <c>" the" after "of" (any case)</c>.</summary>
+    /// <summary>Readable form: <c>" the" after "of" (any case)</c>; a longer context reads oldest first: <c>X after "A", then "B"</c>.</summary>
     public string Describe() =>
-        Context.Count == 0 ? Token.Describe() : $"{Token.Describe()} after {string.Join(" ", Context.Select(c => c.Describe()))}";
+        Context.Count == 0 ? Token.Describe() : $"{Token.Describe()} after {string.Join(", then ", Context.Select(c => c.Describe()))}";
 }

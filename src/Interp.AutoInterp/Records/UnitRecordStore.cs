@@ -39,6 +39,9 @@ public sealed class UnitRecordStore : IUnitRecordSource, IDisposable
         _indices = [.. indices];
     }
 
+    /// <summary>The database's file name in a records folder; it appears (renamed from <c>.partial</c>) only when the store is finished.</summary>
+    public const string DatabaseFileName = RecordsSchema.DatabaseFile;
+
     /// <summary>The <c>records.db</c> file.</summary>
     public string Path { get; }
 

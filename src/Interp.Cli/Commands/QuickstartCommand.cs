@@ -1,57 +1,111 @@
 using System.CommandLine;
+using Interp.Cli.Quickstart;
+using Interp.Core;
 using Interp.Core.Hooks;
-using Interp.Model;
-using TorchSharp;
-using static TorchSharp.torch;
+using Interp.Model.Harvest;
+using Interp.Web.Hosting;
 
 namespace Interp.Cli.Commands;
 
 /// <summary>
-/// <c>interp quickstart</c>: the main job on the embedded default model. For now: generate a continuation, then cache one
-/// MLP layer's activations on the prompt and show which neuron fires most on each token.
+/// <c>interp quickstart</c>: the whole pipeline on the embedded model (or <c>--model</c>) — harvest a residual and an MLP
+/// hook, train and evaluate a TopK SAE, build records of the MLP's neurons and the SAE's latents, explain and score them —
+/// then serve the browser UI on the run. Each step is an ordinary verb, printed as the command a user would type, and is
+/// skipped when its output is complete; an interrupted run resumes where it stopped.
 /// </summary>
 public static class QuickstartCommand
 {
     public static Command Create()
     {
         var (model, device) = (CommonOptions.Model(), CommonOptions.Device());
-        var prompt = new Option<string>("--prompt") { Description = "Text to continue and inspect", DefaultValueFactory = _ => "To be, or not to be, that is the question:" };
-        var layer = new Option<int?>("--layer") { Description = "Block whose mlp.hook_post to inspect (default: the middle one)" };
-        var command = new Command("quickstart", "Run the main job on the embedded default model") { model, device, prompt, layer };
+        var corpus = new Option<string[]>("--corpus") { Description = "Text file(s), joined with <|endoftext|> (default: data/corpora/tinyshakespeare.txt)", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
+        var urls = new Option<string>("--urls") { Description = "Where the UI listens (port 0 picks a free port)", DefaultValueFactory = _ => InterpWebOptions.DefaultUrls };
+        var token = new Option<string?>("--token") { Description = $"Access token for the UI (default: ${InterpWebOptions.TokenVariable}); required to listen beyond loopback" };
+        var tokens = new Option<long>("--tokens") { Description = "Corpus tokens to harvest (the first ones; capped at 90 % of the corpus so the rest evaluates the SAE)", DefaultValueFactory = _ => 204_800 };
+        var evalTokens = new Option<long>("--eval-tokens") { Description = "Held-out tokens (after the harvested ones) to evaluate the SAE on", DefaultValueFactory = _ => 32_768 };
+        var saeTokens = new Option<long>("--sae-tokens") { Description = "Activation rows the SAE trains on (shuffled passes over the harvest)", DefaultValueFactory = _ => 1_228_800 };
+        var dSae = new Option<int?>("--d-sae") { Description = "SAE latents (default 8 × d_model)" };
+        var k = new Option<int>("--k") { Description = "Latents per token of the TopK SAE", DefaultValueFactory = _ => 32 };
+        var layer = new Option<int?>("--layer") { Description = "The SAE reads blocks.L.hook_resid_pre and the neurons are blocks.(L-1).mlp.hook_post (default L: n_layer / 2)" };
+        var explainer = new Option<string>("--explainer") { Description = "auto (llm when INTERP_LLM_MODEL is set, else offline), offline or llm", DefaultValueFactory = _ => "auto" };
+        var noServe = new Option<bool>("--no-serve") { Description = "Stop after the pipeline instead of serving the UI" };
+        var threads = ThreadsOption.Create();
+        var command = new Command("quickstart", "The whole pipeline on the embedded model, then the browser UI: harvest, SAE, records, explanations, serve")
+            { model, device, corpus, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe };
         command.SetAction(CliApp.Guard(parse =>
         {
-            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
-            var tokenizer = gpt2.RequireTokenizer();
-            var c = gpt2.Config;
-            Console.WriteLine($"model    {gpt2.SourceDirectory} ({c.NLayer} layers, d_model {c.NEmbd}, {c.NHead} heads, {c.ParameterCount / 1e6:F1}M parameters) on {gpt2.Device.type}");
+            ThreadsOption.Apply(parse, threads);                                            // the UI's live model too
+            var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(output)!,
+                parse.GetValue(tokens), parse.GetValue(evalTokens), parse.GetValue(saeTokens), parse.GetValue(dSae), parse.GetValue(k), parse.GetValue(layer),
+                parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads) };
+            var (addresses, accessToken) = (parse.GetValue(urls)!, parse.GetValue(token));
+            if (!parse.GetValue(noServe) && Web.Security.BindingPolicy.Refusal(addresses,
+                    accessToken ?? Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable)) is { } refusal)
+                throw new InterpException(refusal);                                            // before any work, not after it
 
-            var ids = tokenizer.Encode(parse.GetValue(prompt)!);
-            var generated = Generation.Generate(gpt2, ids, new GenerationOptions(MaxNewTokens: 40, Temperature: 0.8, TopK: 40, Seed: 1));
-            Console.WriteLine($"generate {Quoted(tokenizer.Decode(generated))}");
+            var layout = new QuickstartLayout(settings.OutDirectory);
+            Directory.CreateDirectory(layout.Run);
+            var times = new List<StageTime>();
+            var code = QuickstartRunner.Run(QuickstartPlan.Stages(settings, layout), layout.Run, Console.Out, times);
+            if (code != 0) return code;
 
-            var hook = HookName.MlpPost(parse.GetValue(layer) ?? c.NLayer / 2);
-            using var noGrad = no_grad();
-            using var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]);
-            var (_, cache) = gpt2.RunWithCache(input, [hook], stopAtLastHook: true);
-            using (cache)
+            var runName = Path.GetFileName(Path.GetFullPath(layout.Run).TrimEnd(Path.DirectorySeparatorChar));
+            Console.WriteLine();
+            Console.WriteLine($"done     {times.Sum(t => t.Seconds):F0} s ({string.Join(", ", times.Select(t => $"{t.Stage} {(t.Skipped ? "skipped" : $"{t.Seconds:F0} s")}"))})");
+            foreach (var line in QuickstartReport.Describe(layout)) Console.WriteLine(line);
+            if (parse.GetValue(noServe))
             {
-                var activations = cache[hook][0];                                          // (T, d_mlp)
-                Console.WriteLine($"cache    {hook} [{string.Join(", ", cache[hook].shape)}]: the most active neuron at each token");
-                var tokens = tokenizer.TokenStrings(ids);
-                using var scope = NewDisposeScope();
-                var top = activations.max(1);
-                var (values, indices) = (top.values.data<float>().ToArray(), top.indexes.data<long>().ToArray());
-                for (var t = 0; t < ids.Length; t++)
-                    Console.WriteLine($"  {Quoted(tokens[t]),-16} neuron {indices[t],4}  {values[t],7:F3}");
+                Console.WriteLine($"browse   interp serve --runs {layout.Run}");
+                return 0;
             }
-            return 0;
+            Console.WriteLine();
+            return ServeCommand.Serve(layout.Run, settings.Model, settings.Device, addresses, accessToken, (bases, query) =>
+            {
+                foreach (var line in QuickstartReport.Links(layout, runName, bases[0], query)) Console.WriteLine(line);
+            });
         }));
         return command;
     }
 
-    /// <summary>Model text in quotes with control characters escaped (\n stays visible); apostrophes and the like as they are.</summary>
-    private static string Quoted(string text) => System.Text.Json.JsonSerializer.Serialize(text, QuotedOptions);
+    /// <summary>
+    /// Checks the model and corpus before any work (one line on bad input) and sizes the stages to them: hooks from the
+    /// model's depth, the harvest capped so that some corpus is left over to evaluate the SAE on.
+    /// </summary>
+    private static QuickstartSettings Settings(string? model, string device, string[]? corpus, string output, long tokens, long evalTokens, long saeTokens,
+        int? dSae, int k, int? layer, string explainer)
+    {
+        const int ctx = 128;
+        if (tokens < ctx) throw new InterpException($"--tokens {tokens}: must be at least one context ({ctx})");
+        if (evalTokens < 0) throw new InterpException($"--eval-tokens {evalTokens}: must not be negative");
+        if (saeTokens <= 0) throw new InterpException($"--sae-tokens {saeTokens}: must be positive");
+        if (k <= 0) throw new InterpException($"--k {k}: must be positive");
+        var explainerKind = explainer switch
+        {
+            "auto" => Environment.GetEnvironmentVariable("INTERP_LLM_MODEL") is { Length: > 0 } ? "llm" : "offline",
+            "offline" or "llm" => explainer,
+            _ => throw new InterpException($"--explainer {explainer}: expected auto, offline or llm"),
+        };
+        var files = corpus is { Length: > 0 } ? corpus : [RepoPaths.DataFile(Path.Combine("corpora", "tinyshakespeare.txt"))];
 
-    private static readonly System.Text.Json.JsonSerializerOptions QuotedOptions =
-        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        using var gpt2 = CommonOptions.LoadModel(model, device);
+        var c = gpt2.Config;
+        var (stream, _) = ContextBuilder.Tokenize(files, gpt2.RequireTokenizer());
+        var wholeContexts = stream.Length / ctx;
+        if (wholeContexts < 2) throw new InterpException($"--corpus: {stream.Length:N0} tokens is too little; the quickstart needs at least {2 * ctx} tokens");
+        var harvest = Math.Min(tokens / ctx, Math.Max(1, wholeContexts * 9 / 10)) * ctx;
+        var leftOver = (stream.Length - harvest) / ctx * ctx;
+        var l = layer ?? c.NLayer / 2;
+        if (l < 1 || l >= c.NLayer) throw new InterpException($"--layer {l}: must be between 1 and {c.NLayer - 1} (the model has {c.NLayer} layers)");
+        var latents = dSae ?? 8 * c.NEmbd;
+        if (latents < k) throw new InterpException($"--d-sae {latents}: must be at least --k {k}");
+
+        return new QuickstartSettings
+        {
+            Model = model, Device = device, Corpus = files, OutDirectory = output,
+            SaeHook = HookName.ResidPre(l).ToString(), MlpHook = HookName.MlpPost(l - 1).ToString(), Ctx = ctx,
+            HarvestTokens = harvest, EvalTokens = Math.Min(evalTokens, leftOver), SaeTrainingTokens = saeTokens,
+            DSae = latents, K = k, Explainer = explainerKind,
+        };
+    }
 }

@@ -21,44 +21,63 @@ public static class ServeCommand
         var runs = new Option<string>("--runs") { Description = "Folder of runs (runs/<name>/{activations,sae,records,autointerp}), or one run folder", DefaultValueFactory = _ => "runs" };
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';' (port 0 picks a free port)", DefaultValueFactory = _ => InterpWebOptions.DefaultUrls };
         var token = new Option<string?>("--token") { Description = $"Access token every request must carry (default: ${InterpWebOptions.TokenVariable}); required to listen beyond loopback" };
-        var command = new Command("serve", "Browse runs, units and explanations in the browser; run the model live") { runs, model, device, urls, token };
+        var logMemory = new Option<int>("--log-memory") { Description = "Every N seconds, print the managed heap (after a full collection) and the working set; 0: never", DefaultValueFactory = _ => 0 };
+        var threads = ThreadsOption.Create();
+        var command = new Command("serve", "Browse runs, units and explanations in the browser; run the model live") { runs, model, device, urls, token, logMemory, threads };
         command.SetAction(CliApp.Guard(parse =>
         {
-            var accessToken = parse.GetValue(token) is { Length: > 0 } t ? t
-                : Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable) is { Length: > 0 } e ? e : null;
-            var addresses = parse.GetValue(urls)!;
-            if (BindingPolicy.Refusal(addresses, accessToken) is { } refusal) throw new InterpException(refusal);
-            var deviceName = parse.GetValue(device)!;
-            DeviceSelection.Resolve(deviceName);
-            var modelDirectory = ModelSource.Resolve(parse.GetValue(model), (file, done, total) =>
-                Console.Error.Write($"\rdownloading {file}: {done / 1e6:F1}{(total is { } n ? $" / {n / 1e6:F1}" : "")} MB   "));
-            if (!File.Exists(Path.Combine(modelDirectory, "config.json"))) throw new InterpException($"--model {modelDirectory}: no config.json there");
-            var runsDirectory = Path.GetFullPath(parse.GetValue(runs)!);
-
-            using var app = InterpWebApp.Build(new InterpWebOptions
-            {
-                RunsDirectory = runsDirectory,
-                ModelDirectory = modelDirectory,
-                Device = deviceName,
-                Urls = addresses,
-                Token = accessToken,
-            });
-            try
-            {
-                app.Start();
-            }
-            catch (IOException ex)
-            {
-                throw new InterpException($"cannot listen on {addresses}: {ex.Message.Split('\n')[0]}");
-            }
-            foreach (var address in InterpWebApp.Addresses(app))
-                Console.WriteLine($"serving {address.TrimEnd('/')}/{(accessToken is null ? "" : "?token=" + Uri.EscapeDataString(accessToken))}");
-            Console.WriteLine($"runs     {runsDirectory}{(Directory.Exists(runsDirectory) ? "" : " (not there yet: the Runs page is empty)")}");
-            Console.WriteLine($"model    {modelDirectory} (loaded on the first live request)");
-            Console.WriteLine("Ctrl+C stops the server");
-            app.WaitForShutdown();
-            return 0;
+            ThreadsOption.Apply(parse, threads);
+            return Serve(parse.GetValue(runs)!, parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(urls)!, parse.GetValue(token),
+                memoryEvery: parse.GetValue(logMemory));
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Starts the app on <paramref name="urls"/> over <paramref name="runsFolder"/>, prints where it listens, calls
+    /// <paramref name="started"/> with the base addresses and the token query (quickstart prints its pages), and blocks until Ctrl+C.
+    /// </summary>
+    public static int Serve(string runsFolder, string? model, string deviceName, string urls, string? token, Action<IReadOnlyList<string>, string>? started = null,
+        int memoryEvery = 0)
+    {
+        if (memoryEvery < 0) throw new InterpException($"--log-memory {memoryEvery}: must not be negative");
+        var accessToken = token is { Length: > 0 } ? token
+            : Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable) is { Length: > 0 } e ? e : null;
+        if (BindingPolicy.Refusal(urls, accessToken) is { } refusal) throw new InterpException(refusal);
+        DeviceSelection.Resolve(deviceName);
+        var modelDirectory = ModelSource.Resolve(model, (file, done, total) =>
+            Console.Error.Write($"\rdownloading {file}: {done / 1e6:F1}{(total is { } n ? $" / {n / 1e6:F1}" : "")} MB   "));
+        if (!File.Exists(Path.Combine(modelDirectory, "config.json"))) throw new InterpException($"--model {modelDirectory}: no config.json there");
+        var runsDirectory = Path.GetFullPath(runsFolder);
+
+        using var app = InterpWebApp.Build(new InterpWebOptions
+        {
+            RunsDirectory = runsDirectory,
+            ModelDirectory = modelDirectory,
+            Device = deviceName,
+            Urls = urls,
+            Token = accessToken,
+        });
+        try
+        {
+            app.Start();
+        }
+        catch (IOException ex)
+        {
+            throw new InterpException($"cannot listen on {urls}: {ex.Message.Split('\n')[0]}");
+        }
+        var addresses = InterpWebApp.Addresses(app).Select(a => a.TrimEnd('/') + "/").ToArray();
+        var query = accessToken is null ? "" : "?token=" + Uri.EscapeDataString(accessToken);
+        foreach (var address in addresses) Console.WriteLine($"serving {address}{query}");
+        Console.WriteLine($"runs     {runsDirectory}{(Directory.Exists(runsDirectory) ? "" : " (not there yet: the Runs page is empty)")}");
+        Console.WriteLine($"model    {modelDirectory} (loaded on the first live request)");
+        started?.Invoke(addresses, query);
+        Console.WriteLine("Ctrl+C stops the server");
+        // A full collection every N seconds costs a pause; only asked for when watching memory (the load test does).
+        using var memoryTimer = memoryEvery > 0
+            ? new Timer(_ => Console.WriteLine(MemoryReport.Line()), null, TimeSpan.FromSeconds(memoryEvery), TimeSpan.FromSeconds(memoryEvery))
+            : null;
+        app.WaitForShutdown();
+        return 0;
     }
 }

@@ -19,7 +19,6 @@ public static class RunScanner
     public static readonly IReadOnlyList<string> StageFolders = ["activations", "sae", "records", "autointerp"];
 
     private const int MaxDepth = 3;
-    private const string RecordsSchemaFileName = "records.db";
 
     /// <summary>True when <paramref name="folder"/> looks like a run (a stage folder, or a training log, inside).</summary>
     public static bool IsRun(string folder) =>
@@ -86,8 +85,8 @@ public static class RunScanner
     private static IReadOnlyList<RecordsInfo> Records(string records, List<string> problems)
     {
         var result = new List<RecordsInfo>();
-        var databases = FindFiles(records, RecordsSchemaFileName).Select(f => (File: f, Complete: true))
-            .Concat(FindFiles(records, RecordsSchemaFileName + ".partial").Where(f => !File.Exists(f[..^".partial".Length])).Select(f => (File: f, Complete: false)));
+        var databases = FindFiles(records, UnitRecordStore.DatabaseFileName).Select(f => (File: f, Complete: true))
+            .Concat(FindFiles(records, UnitRecordStore.DatabaseFileName + ".partial").Where(f => !File.Exists(f[..^".partial".Length])).Select(f => (File: f, Complete: false)));
         foreach (var (file, complete) in databases)
         {
             var dir = Path.GetDirectoryName(file)!;
@@ -129,7 +128,7 @@ public static class RunScanner
             try { return ActivationManifest.Load(manifest).Model.Name; }
             catch (InterpException) { }
         }
-        foreach (var manifest in FindFiles(run, RecordsSchemaFileName).Select(db => Path.Combine(Path.GetDirectoryName(db)!, RecordsManifest.FileName)).Where(File.Exists))
+        foreach (var manifest in FindFiles(run, UnitRecordStore.DatabaseFileName).Select(db => Path.Combine(Path.GetDirectoryName(db)!, RecordsManifest.FileName)).Where(File.Exists))
         {
             try
             {

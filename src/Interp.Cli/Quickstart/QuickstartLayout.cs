@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Interp.AutoInterp.Batch;
+using Interp.AutoInterp.Records;
+using Interp.Core;
+using Interp.Core.Store;
+
+namespace Interp.Cli.Quickstart;
+
+/// <summary>
+/// Where the quickstart puts each stage's output inside its run folder, and whether that output is complete. The layout is the
+/// one <c>interp serve</c> looks for: <c>activations/</c>, <c>sae/</c>, <c>records/</c>, <c>autointerp/</c>.
+/// </summary>
+public sealed class QuickstartLayout(string runFolder)
+{
+    public string Run { get; } = runFolder;
+    public string Activations => Path.Combine(Run, "activations");
+    public string Sae => Path.Combine(Run, "sae");
+    public string SaeEvaluation => Path.Combine(Sae, "eval.json");
+    public string NeuronRecords => Path.Combine(Run, "records", "neurons");
+    public string LatentRecords => Path.Combine(Run, "records", "sae-latents");
+    public string NeuronResults => Path.Combine(Run, "autointerp", "neurons");
+    public string LatentResults => Path.Combine(Run, "autointerp", "sae-latents");
+
+    /// <summary>Every hook's store is there and marked complete.</summary>
+    public bool HarvestComplete(IEnumerable<string> hooks) => hooks.All(hook =>
+    {
+        var folder = Path.Combine(Activations, hook);
+        if (!File.Exists(Path.Combine(folder, ActivationManifest.FileName))) return false;
+        try { return ActivationManifest.Load(folder).Complete; }
+        catch (InterpException) { return false; }
+    });
+
+    /// <summary>Training wrote its final weights (only written at the end).</summary>
+    public bool SaeComplete => File.Exists(Path.Combine(Sae, "sae_weights.safetensors")) && File.Exists(Path.Combine(Sae, "cfg.json"));
+
+    /// <summary>Training stopped part-way and left a checkpoint to resume from.</summary>
+    public bool SaeStarted => Directory.Exists(Sae) && Directory.EnumerateDirectories(Sae, "checkpoint*").Any();
+
+    /// <summary>A records store is finished once <c>records.db</c> is renamed from <c>records.db.partial</c>.</summary>
+    public static bool RecordsComplete(string folder) => File.Exists(Path.Combine(folder, UnitRecordStore.DatabaseFileName));
+
+    /// <summary>The autointerp run has a result for every unit of its records.</summary>
+    public static bool ResultsComplete(string recordsFolder, string resultsFolder)
+    {
+        var summaryPath = Path.Combine(resultsFolder, AutoInterpRunner.SummaryFileName);
+        var manifestPath = Path.Combine(recordsFolder, RecordsManifest.FileName);
+        if (!File.Exists(summaryPath) || !File.Exists(manifestPath)) return false;
+        try
+        {
+            var units = JsonNode.Parse(File.ReadAllText(summaryPath))?["units"]?.GetValue<int>();
+            return units == RecordsManifest.Parse(File.ReadAllText(manifestPath), manifestPath).UnitCount;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or InterpException or IOException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace Interp.Cli.Quickstart;
+
+/// <summary>What <c>interp quickstart</c> runs: the model, the corpus, the run folder and the size of each stage.</summary>
+public sealed record QuickstartSettings
+{
+    /// <summary>Model folder or hub name as the user gave it; null for the embedded default model.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Corpus files, joined with &lt;|endoftext|&gt;.</summary>
+    public required IReadOnlyList<string> Corpus { get; init; }
+
+    /// <summary>The run folder (activations/, sae/, records/, autointerp/).</summary>
+    public required string OutDirectory { get; init; }
+
+    /// <summary>The residual-stream hook the SAE is trained on.</summary>
+    public required string SaeHook { get; init; }
+
+    /// <summary>The MLP hook whose neurons get records and explanations.</summary>
+    public required string MlpHook { get; init; }
+
+    /// <summary>Tokens per context.</summary>
+    public int Ctx { get; init; } = 128;
+
+    /// <summary>Tokens harvested (the first ones of the corpus); the SAE and the records see these.</summary>
+    public required long HarvestTokens { get; init; }
+
+    /// <summary>Tokens after the harvested ones that the SAE is evaluated on; 0 evaluates on the harvested tokens.</summary>
+    public required long EvalTokens { get; init; }
+
+    /// <summary>Activation rows the SAE trains on (several shuffled passes over the store).</summary>
+    public required long SaeTrainingTokens { get; init; }
+
+    /// <summary>SAE latents.</summary>
+    public required int DSae { get; init; }
+
+    /// <summary>Latents per token of the TopK SAE.</summary>
+    public int K { get; init; } = 32;
+
+    /// <summary>libtorch CPU threads for every stage and the UI; null: libtorch's choice (one per core).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>offline, or llm (an OpenAI-compatible endpoint from INTERP_LLM_ENDPOINT / INTERP_LLM_MODEL).</summary>
+    public string Explainer { get; init; } = "offline";
+}

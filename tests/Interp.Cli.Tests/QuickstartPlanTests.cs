@@ -1,0 +1,37 @@
+using Interp.Cli.Quickstart;
+using Interp.Sae;
+
+namespace Interp.Cli.Tests;
+
+/// <summary>The command lines the quickstart runs (and prints) for its stages, sized to the settings.</summary>
+public class QuickstartPlanTests
+{
+    private static QuickstartSettings Settings(long harvestTokens) => new()
+    {
+        Corpus = ["c.txt"], OutDirectory = "run", SaeHook = "blocks.2.hook_resid_pre", MlpHook = "blocks.1.mlp.hook_post",
+        HarvestTokens = harvestTokens, EvalTokens = 256, SaeTrainingTokens = 8192, DSae = 64,
+    };
+
+    private static IReadOnlyList<QuickstartStage> Stages(QuickstartSettings settings) =>
+        QuickstartPlan.Stages(settings, new QuickstartLayout(Path.Combine(Path.GetTempPath(), $"interp-no-run-{Guid.NewGuid():N}")));
+
+    [Fact]
+    public void Its_thread_count_goes_to_every_stage_that_runs_the_model()
+    {
+        foreach (var stage in Stages(Settings(204_800) with { Threads = 2 }))
+        {
+            var runsModel = !stage.Name.StartsWith("autointerp", StringComparison.Ordinal);   // autointerp reads records only
+            Assert.Equal(runsModel, stage.CommandLine.Contains(" --threads 2 ", StringComparison.Ordinal));
+        }
+        Assert.DoesNotContain(Stages(Settings(204_800)), s => s.CommandLine.Contains("--threads"));
+    }
+
+    [Fact]
+    public void A_harvest_smaller_than_one_sae_batch_trains_on_batches_of_the_whole_store()
+    {
+        var small = Stages(Settings(2048)).Single(s => s.Name == "train-sae");
+        Assert.Contains(" --batch 2048 ", small.CommandLine);
+        var usual = Stages(Settings(SaeTrainingOptions.DefaultBatchSize)).Single(s => s.Name == "train-sae");
+        Assert.DoesNotContain("--batch", usual.CommandLine);                         // train-sae's own default
+    }
+}
