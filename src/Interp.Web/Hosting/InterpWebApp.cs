@@ -20,8 +20,10 @@ namespace Interp.Web.Hosting;
 public static class InterpWebApp
 {
     /// <summary>Builds the app; nothing listens until it is started.</summary>
+    /// <param name="options">What to serve and how.</param>
+    /// <param name="configure">Changes a host other than <c>interp serve</c> makes before the app is built (a benchmark sends the log to stderr).</param>
     /// <exception cref="InterpException">An address that needs a token and has none, or is not an http(s) URL.</exception>
-    public static WebApplication Build(InterpWebOptions options)
+    public static WebApplication Build(InterpWebOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (BindingPolicy.Refusal(options.Urls, options.Token) is { } refusal) throw new InterpException(refusal);
@@ -43,6 +45,7 @@ public static class InterpWebApp
         // A failed start (port in use) propagates to `interp serve`, which says it in one line: no stack trace here too.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.AddInterpServices(options);
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.Use(async (context, next) =>

@@ -54,6 +54,39 @@ public sealed partial class UnitPagesTests(WebAppFixture fixture) : BrowserTest(
     });
 
     [BrowserFact]
+    public Task Following_the_next_link_redraws_the_histograms_with_the_next_units_data() => WithPageAsync(async page =>
+    {
+        // Two neighbouring units whose activation histograms differ, so that a chart left from the first shows.
+        Interp.Core.Records.UnitRecord first, next;
+        using (var units = new RecordsUnitPageSource(new RunCatalog(Fixture.Run.RunsFolder)))
+        {
+            var pages = units.Rows(units.FindSource(FixtureRun.Name, FixtureRun.MlpHook)!)
+                .Select(r => units.Find(FixtureRun.Name, new Interp.Core.Records.UnitId(FixtureRun.MlpHook, r.Index))!).ToArray();
+            (first, next) = pages.Zip(pages.Skip(1)).Select(p => (p.First.Record, p.Second.Record))
+                .First(p => p.Item1.ActivationHistogram is { Counts.Length: > 0 } a && p.Item2.ActivationHistogram is { Counts.Length: > 0 } b
+                            && !a.Counts.SequenceEqual(b.Counts));
+        }
+        var expected = System.Text.Json.JsonSerializer.Serialize(next.ActivationHistogram!.Counts);
+        await page.GotoAsync(Url(UnitUrls.Unit(FixtureRun.Name, FixtureRun.MlpHook, first.Id.Index)));
+        await WaitForCircuitAsync(page);
+        await WaitForChartAsync(page, ".histogram");
+
+        await page.Locator("#unit-next").ClickAsync();
+
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync($"Neuron {next.Id.Index} of");
+        // Plotly keeps the data it drew on the chart's element: the first histogram must come to show the next unit's counts.
+        const string drawn = "() => { const chart = document.querySelector('.histogram .js-plotly-plot'); return chart && chart.data ? JSON.stringify(chart.data[0].y) : null; }";
+        try
+        {
+            await page.WaitForFunctionAsync($"expected => ({drawn})() === expected", expected, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+        }
+        Assert.Equal(expected, await page.EvaluateAsync<string?>(drawn));
+    });
+
+    [BrowserFact]
     public Task The_unit_list_searches_and_sorts() => WithPageAsync(async page =>
     {
         var unit = Explained(FixtureRun.MlpHook);

@@ -18,6 +18,9 @@ public sealed partial class ServerProcess : IDisposable
     /// <summary>The address the server printed (ends in '/').</summary>
     public Uri Address { get; }
 
+    /// <summary>The server's process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>What the server printed so far (stdout and stderr).</summary>
     public string Output
     {
