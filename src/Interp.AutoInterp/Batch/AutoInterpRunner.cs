@@ -72,11 +72,13 @@ public sealed class AutoInterpRunner(IUnitRecordSource source, UnitPipeline pipe
             }
             stopwatch.Stop();
             var final = Snapshot();
-            var summary = BatchSummary.Compute(ResultsFile.ReadAll(resultsPath, headsOnly: true));
+            // Only the source's units count, each by its last complete line, so the summary, the export and the web app agree.
+            var tally = ResultsTally.Read(resultsPath, source.Units, headsOnly: true);
+            var summary = BatchSummary.Compute(tally.Results);
             WriteSummary(summary, Path.Combine(outDirectory, SummaryFileName));
             var exportPath = Path.Combine(outDirectory, OpenAiExport.FileName);
-            if (done + failed > 0 || !File.Exists(exportPath)) OpenAiExport.Write(resultsPath, exportPath);
-            return new BatchOutcome(units.Count, skipped, done, failed, cancelled, stopwatch.Elapsed, summary, final);
+            if (done + failed > 0 || tally.IgnoredLines > 0 || !File.Exists(exportPath)) OpenAiExport.Write(resultsPath, exportPath, tally.KeptLines);
+            return new BatchOutcome(units.Count, skipped, done, failed, cancelled, stopwatch.Elapsed, summary, final, tally.Describe(resultsPath));
         }
     }
 

@@ -20,9 +20,14 @@ public static partial class OpenAiExport
     [GeneratedRegex(@"blocks\.(\d+)\.")]
     private static partial Regex Layer();
 
-    /// <summary>Writes every ok unit with scored records in <paramref name="resultsPath"/> to <paramref name="path"/> (atomically, streaming).</summary>
-    public static void Write(string resultsPath, string path) =>
-        Write(File.Exists(resultsPath) ? ResultsFile.ReadLines<UnitResult>(resultsPath) : [], path);
+    /// <summary>
+    /// Writes every ok unit with scored records in <paramref name="resultsPath"/> to <paramref name="path"/> (atomically,
+    /// streaming); with <paramref name="lines"/>, only those lines (1-based; see <see cref="ResultsTally.KeptLines"/>).
+    /// </summary>
+    public static void Write(string resultsPath, string path, IReadOnlySet<int>? lines = null) =>
+        Write(File.Exists(resultsPath)
+            ? ResultsFile.ParseLines<UnitResult>(resultsPath).Where(l => l.Item is not null && (lines is null || lines.Contains(l.Number))).Select(l => l.Item!)
+            : [], path);
 
     /// <summary>Writes every ok unit with scored records among <paramref name="results"/> to <paramref name="path"/> (atomically).</summary>
     public static void Write(IEnumerable<UnitResult> results, string path) =>

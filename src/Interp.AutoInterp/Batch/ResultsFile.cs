@@ -37,8 +37,8 @@ public sealed class ResultsFile : IDisposable
         RepairTail(path);
         var finished = new Dictionary<string, string>();
         if (File.Exists(path))
-            foreach (var header in ReadLines<ResultHeader>(path))
-                finished[header.Unit] = header.Status;
+            foreach (var (_, header, _) in ParseLines<ResultHeader>(path))
+                if (header is { Unit.Length: > 0, Status.Length: > 0 }) finished[header.Unit] = header.Status;   // unreadable lines: not finished
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         return new ResultsFile(path, stream, finished);
     }
@@ -81,7 +81,17 @@ public sealed class ResultsFile : IDisposable
     /// Each line of <paramref name="path"/> as <typeparamref name="T"/>; an unterminated last line that does not parse
     /// is skipped (a torn write), any other bad line is an <see cref="InterpException"/> naming the file and line.
     /// </summary>
-    public static IEnumerable<T> ReadLines<T>(string path, System.Text.Json.JsonSerializerOptions? options = null) where T : class
+    public static IEnumerable<T> ReadLines<T>(string path, JsonSerializerOptions? options = null) where T : class
+    {
+        foreach (var (number, item, error) in ParseLines<T>(path, options))
+            yield return item ?? throw new InterpException($"{path}:{number}: {error}");
+    }
+
+    /// <summary>
+    /// Each non-blank line of <paramref name="path"/> with its 1-based number: the parsed item, or null and why not.
+    /// An unterminated last line that does not parse is not yielded (a write in progress, or torn by a kill).
+    /// </summary>
+    internal static IEnumerable<(int Number, T? Item, string? Error)> ParseLines<T>(string path, JsonSerializerOptions? options = null) where T : class
     {
         options ??= ResultJson.Options;
         using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Encoding.UTF8);
@@ -96,18 +106,19 @@ public sealed class ResultsFile : IDisposable
             offset = terminated ? newline + 1 : text.Length;
             lineNumber++;
             if (line.Trim().Length == 0) continue;
-            T? item;
+            T? item = null;
+            string? error = null;
             try
             {
                 item = JsonSerializer.Deserialize<T>(line, options);
+                if (item is null) error = "empty result line";
             }
             catch (JsonException e)
             {
                 if (!terminated) yield break;
-                throw new InterpException($"{path}:{lineNumber}: not a result line ({e.Message.Split('\n')[0]})");
+                error = $"not a result line ({e.Message.Split('\n')[0]})";
             }
-            if (item is null) throw new InterpException($"{path}:{lineNumber}: empty result line");
-            yield return item;
+            yield return (lineNumber, item, error);
         }
     }
 

@@ -88,6 +88,7 @@ public static class AutoInterpCommand
                             w.WriteNumber("done", outcome.Done);
                             w.WriteNumber("failed", outcome.Failed);
                             w.WriteBoolean("cancelled", outcome.Cancelled);
+                            if (outcome.Ignored is { } ignoredLines) w.WriteString("ignored", ignoredLines);
                             w.WriteNumber("seconds", Math.Round(outcome.Elapsed.TotalSeconds, 3));
                             w.WriteNumber("units_per_second", Math.Round(outcome.Progress.UnitsPerSecond, 3));
                             w.WriteNumber("llm_requests", outcome.Progress.LlmRequests);
@@ -97,6 +98,7 @@ public static class AutoInterpCommand
                         });
                     else
                         foreach (var line in outcome.Summary.Describe()) log.WriteLine(line);
+                    if (outcome.Ignored is { } ignored) Console.Error.WriteLine($"warning: {ignored}");
                     if (outcome.Cancelled)
                     {
                         Console.Error.WriteLine($"interrupted: {outcome.Done + outcome.Failed} units of this run are kept in {Path.Combine(outDir, ResultsFile.FileName)}; re-run the same command to resume");

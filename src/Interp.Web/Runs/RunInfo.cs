@@ -59,6 +59,7 @@ public sealed record RecordsInfo(string Folder, string? Source, string Kind, str
 
 /// <summary>An autointerp results file (<c>results.jsonl</c>, one line per unit) and its <c>summary.json</c>.</summary>
 /// <param name="Path">The results file.</param>
-/// <param name="Lines">Units written so far.</param>
+/// <param name="Units">Units of the run's records sources with a result (the last line of each counts).</param>
+/// <param name="Ignored">One line naming the lines not counted (see <c>ResultsTally</c>), or null.</param>
 /// <param name="SummaryPath">summary.json beside it, when present.</param>
-public sealed record ResultsInfo(string Path, long Lines, string? SummaryPath);
+public sealed record ResultsInfo(string Path, int Units, string? Ignored, string? SummaryPath);

@@ -32,7 +32,7 @@ public static class RunScanner
         var hooks = Hooks(Path.Combine(folder, "activations"), problems);
         var saes = Saes(folder, folder, problems);
         var records = Records(folder, problems);
-        var results = Results(folder);
+        var results = Results(folder, records);
         TrainingLog? training = null;
         var trainingLog = Path.Combine(folder, "training_log.jsonl");
         if (File.Exists(trainingLog))
@@ -114,11 +114,12 @@ public static class RunScanner
         return result;
     }
 
-    private static IReadOnlyList<ResultsInfo> Results(string autointerp) =>
+    private static IReadOnlyList<ResultsInfo> Results(string autointerp, IReadOnlyList<RecordsInfo> records) =>
         FindFiles(autointerp, "results.jsonl").Select(f =>
         {
             var summary = Path.Combine(Path.GetDirectoryName(f)!, "summary.json");
-            return new ResultsInfo(f, CountLines(f), File.Exists(summary) ? summary : null);
+            var (units, ignored) = ResultsCounter.Count(f, records);
+            return new ResultsInfo(f, units, ignored, File.Exists(summary) ? summary : null);
         }).ToArray();
 
     private static string? ModelOf(string run, List<string> problems)
@@ -173,19 +174,5 @@ public static class RunScanner
         }
         Walk(root, 0);
         return found;
-    }
-
-    private static long CountLines(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[1 << 16];
-            long lines = 0;
-            int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            return lines;
-        }
-        catch (IOException) { return 0; }
     }
 }
