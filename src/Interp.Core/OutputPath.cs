@@ -18,7 +18,7 @@ public static class OutputPath
     /// <exception cref="InterpException">A folder, fifo, device or socket is there.</exception>
     public static string ForFile(string path)
     {
-        var target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
+        var target = new FileInfo(path).LinkTarget is null ? path : File.ResolveLinkTarget(path, returnFinalTarget: true)!.FullName;
         return KindOf(target) switch
         {
             Kind.Folder => throw new InterpException($"{path}: is a folder; give a file name"),
