@@ -25,6 +25,11 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>A temporary name beside <paramref name="path"/> that no other process uses at the same time.</summary>
-    public static string TemporaryPath(string path) => $"{path}.{Environment.ProcessId}.tmp";
+    private static long _next;
+
+    /// <summary>
+    /// A temporary name beside <paramref name="path"/> that no other process, and no other call in this one, uses:
+    /// <c>path.PID-N.tmp</c>.
+    /// </summary>
+    public static string TemporaryPath(string path) => $"{path}.{Environment.ProcessId}-{Interlocked.Increment(ref _next)}.tmp";
 }

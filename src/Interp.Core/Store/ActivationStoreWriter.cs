@@ -4,7 +4,7 @@ namespace Interp.Core.Store;
 
 /// <summary>
 /// Writes one hook's store folder shard by shard, so that a run killed at any moment can be resumed with exactly the
-/// result of a clean run: a shard is written to <c>shard-NNNNN.parquet.&lt;pid&gt;.tmp</c>, renamed when complete, and only then
+/// result of a clean run: a shard is written to <c>shard-NNNNN.parquet.PID-N.tmp</c>, renamed when complete, and only then
 /// listed in <c>manifest.json</c> (rewritten atomically). Opening a folder again deletes <c>.tmp</c> files and shard
 /// files the manifest does not list, and keeps the listed ones; shard <c>j</c> always holds the same contexts
 /// (<see cref="StoreLayout"/>), so the pending ones are simply written again.
@@ -20,6 +20,7 @@ public sealed class ActivationStoreWriter : IDisposable
     private readonly int[] _positions;
     private readonly FolderLock _lock;
     private ParquetShardWriter? _writer;
+    private string _tempPath = "";
     private int _shard = -1, _rowGroup = -1;
     private long _shardContexts, _lastContext = -1;
 
@@ -116,7 +117,8 @@ public sealed class ActivationStoreWriter : IDisposable
         if (_writer is not null) throw new InvalidOperationException($"shard {_shard} is still open");
         if (_done.ContainsKey(shard)) throw new InvalidOperationException($"shard {shard} is already written");
         var capacity = checked((int)(Math.Min(_plan.Layout.ContextsPerRowGroup, _plan.Layout.ContextsIn(shard)) * _plan.Ctx));
-        _writer = ParquetShardWriter.Create(TempPath(shard), _plan.D, _plan.ActivationDtype, capacity, ShardMetadata(shard));
+        _tempPath = AtomicFile.TemporaryPath(Path.Combine(Folder, StoreLayout.ShardFileName(shard)));
+        _writer = ParquetShardWriter.Create(_tempPath, _plan.D, _plan.ActivationDtype, capacity, ShardMetadata(shard));
         (_shard, _rowGroup, _shardContexts, _lastContext) = (shard, -1, 0, -1);
     }
 
@@ -161,7 +163,7 @@ public sealed class ActivationStoreWriter : IDisposable
         writer.Dispose();
         _writer = null;
         var name = StoreLayout.ShardFileName(_shard);
-        File.Move(TempPath(_shard), Path.Combine(Folder, name), overwrite: true);
+        File.Move(_tempPath, Path.Combine(Folder, name), overwrite: true);
         var record = new ShardRecord(_shard, name, _plan.Layout.ShardRange(_shard).First, _shardContexts, info.Rows, info.Bytes, info.Sha256);
         _done[_shard] = record;
         Manifest.Save(Folder);
@@ -181,8 +183,6 @@ public sealed class ActivationStoreWriter : IDisposable
         Abandon();
         _lock.Dispose();
     }
-
-    private string TempPath(int shard) => AtomicFile.TemporaryPath(Path.Combine(Folder, StoreLayout.ShardFileName(shard)));
 
     private List<KeyValuePair<string, string>> ShardMetadata(int shard) =>
     [

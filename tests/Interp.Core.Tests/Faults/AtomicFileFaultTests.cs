@@ -60,12 +60,13 @@ public sealed class AtomicFileFaultTests : IDisposable
     }
 
     [Fact]
-    public void The_temporary_name_carries_the_process_id()
+    public void The_temporary_name_carries_the_process_id_and_differs_between_calls()
     {
         var path = Path.Combine(_folder, "out.json");
-        string? seen = null;
-        AtomicFile.Write(path, tmp => { seen = tmp; File.WriteAllText(tmp, "x"); });
-        Assert.Equal($"{path}.{Environment.ProcessId}.tmp", seen);
+        var seen = new List<string>();
+        for (var i = 0; i < 2; i++) AtomicFile.Write(path, tmp => { seen.Add(tmp); File.WriteAllText(tmp, "x"); });
+        Assert.All(seen, tmp => Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(path)}\.{Environment.ProcessId}-\d+\.tmp$", tmp));
+        Assert.NotEqual(seen[0], seen[1]);
         Assert.Equal(["out.json"], Entries());
     }
 
