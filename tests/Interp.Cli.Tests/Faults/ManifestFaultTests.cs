@@ -52,11 +52,10 @@ public sealed class ManifestFaultTests(FaultWorkspace workspace) : IClassFixture
         Assert.Contains($"manifest.json: shards[0].file = '{file}': must be the file name shard-00000.parquet inside the store folder", line);
     }
 
-    [Theory]
-    [InlineData("hook_name")]
-    [InlineData("d_in")]
-    public void Sae_info_on_a_cfg_without_a_required_key_names_the_file_and_key(string key)
+    [Fact]
+    public void Sae_info_on_a_cfg_without_hook_name_names_the_file_and_key()
     {
+        const string key = "hook_name";
         var sae = workspace.Copy(workspace.Sae);
         var path = Path.Combine(sae, "cfg.json");
         var cfg = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
@@ -66,17 +65,5 @@ public sealed class ManifestFaultTests(FaultWorkspace workspace) : IClassFixture
         var line = InterpProcess.Run("sae", "info", sae).ErrorLine;
         Assert.Contains("cfg.json", line);
         Assert.Contains($"'{key}'", line);
-    }
-
-    [Fact]
-    public void Sae_info_on_a_hook_name_of_the_wrong_type_names_the_file_and_key()
-    {
-        var sae = workspace.Copy(workspace.Sae);
-        var path = Path.Combine(sae, "cfg.json");
-        var cfg = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        cfg["hook_name"] = 7;
-        File.WriteAllText(path, cfg.ToJsonString());
-        var line = InterpProcess.Run("sae", "info", sae).ErrorLine;
-        Assert.Contains("cfg.json: 'hook_name' must be a string", line);
     }
 }
