@@ -31,8 +31,9 @@ public static class CliApp
     }
 
     /// <summary>
-    /// Wraps a verb's body and returns the process's exit code: a user-facing failure is one line on stderr and exit code 1;
-    /// anything unexpected is also one line (exit 2) unless INTERP_DEBUG=1 asks for the stack trace.
+    /// Wraps a verb's body and returns the process's exit code: a user-facing failure, including a file system failure
+    /// (its message names the path), is one line on stderr and exit code 1; anything unexpected is also one line (exit 2)
+    /// unless INTERP_DEBUG=1 asks for the stack trace. No line carries an exception's type name.
     /// </summary>
     public static Func<ParseResult, int> Guard(Func<ParseResult, int> body) => parseResult =>
     {
@@ -45,10 +46,17 @@ public static class CliApp
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && Environment.GetEnvironmentVariable("INTERP_DEBUG") != "1")
+        {
+            Console.Error.WriteLine($"error: {OneLine(e.Message)}");                        // .NET's I/O messages name the path
+            return 1;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("INTERP_DEBUG") != "1")
         {
-            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set INTERP_DEBUG=1 for details)");
+            Console.Error.WriteLine($"error: unexpected failure: {OneLine(e.Message)} (set INTERP_DEBUG=1 for details)");
             return 2;
         }
     };
+
+    private static string OneLine(string message) => message.Split('\n')[0].TrimEnd('\r');
 }

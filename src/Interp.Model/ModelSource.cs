@@ -63,7 +63,7 @@ internal static class HubDownload
             using var response = await http.GetAsync($"https://huggingface.co/{repo}/resolve/main/{file}", HttpCompletionOption.ResponseHeadersRead);
             response.EnsureSuccessStatusCode();
             var total = response.Content.Headers.ContentLength;
-            var tmp = target + ".tmp";
+            var tmp = AtomicFile.TemporaryPath(target);
             await using (var source = await response.Content.ReadAsStreamAsync())
             await using (var sink = File.Create(tmp))
             {

@@ -274,7 +274,9 @@ public sealed partial record SaeConfig
             scaling = sd;
         }
 
-        var hookName = Str("hook_name", "hook_point") ?? "";
+        // Every consumer (eval-sae, records, the web app) needs the hook; refuse the folder here rather than later.
+        var hookName = Str("hook_name", "hook_point") ?? throw new InterpException($"{where}: missing key 'hook_name'");
+        if (hookName.Trim().Length == 0) throw new InterpException($"{where}: 'hook_name' is empty");
         var config = new SaeConfig
         {
             Architecture = architecture,

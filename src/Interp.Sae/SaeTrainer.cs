@@ -129,14 +129,7 @@ public sealed class SaeTrainer
         Interp.Model.NativeMemory.KeepLargeBlocks();
         var device = DeviceSelection.Resolve(_options.Device);
         var clock = Stopwatch.StartNew();
-        try
-        {
-            Directory.CreateDirectory(_options.OutDirectory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InterpException($"cannot create SAE output folder {_options.OutDirectory}: {e.Message}", e);
-        }
+        using var folderLock = FolderLock.Acquire(_options.OutDirectory);      // one writer per SAE folder
 
         var state = TryResume(device) ?? Start(device);
         try

@@ -27,7 +27,7 @@ public sealed class AutoInterpRunner(IUnitRecordSource source, UnitPipeline pipe
         Action<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (concurrency < 1) throw new InterpException($"--concurrency {concurrency}: must be at least 1");
-        Directory.CreateDirectory(outDirectory);
+        using var folderLock = FolderLock.Acquire(outDirectory);                // one writer per results folder
         var resultsPath = Path.Combine(outDirectory, ResultsFile.FileName);
         var stopwatch = Stopwatch.StartNew();
         int done = 0, failed = 0;

@@ -102,11 +102,29 @@ public sealed record RecordsManifest
             var version = node?["format_version"]?.GetValue<int>() ?? 0;
             if (version != CurrentFormatVersion)
                 throw new InterpException($"{where}: records format version {version} is not supported (this program reads version {CurrentFormatVersion})");
-            return node.Deserialize<RecordsManifest>(Json) ?? throw new InterpException($"{where}: empty manifest");
+            var manifest = node.Deserialize<RecordsManifest>(Json) ?? throw new InterpException($"{where}: empty manifest");
+            manifest.Check(where);
+            return manifest;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new InterpException($"{where}: damaged manifest ({e.Message.Split('\n')[0]})");
         }
+    }
+
+    // Range checks, so that a hand-edited manifest is one line naming the key and value rather than an overflow later.
+    private void Check(string where)
+    {
+        void Range(string key, long value, long min, long max)
+        {
+            if (value < min || value > max) throw new InterpException($"{where}: {key} = {value}: must be between {min} and {max}");
+        }
+        foreach (var (key, value) in new[] { ("kind", Kind), ("source", Source), ("hook", Hook), ("units", Units) })
+            if (string.IsNullOrWhiteSpace(value)) throw new InterpException($"{where}: {key} is missing or empty");
+        Range("source_units", SourceUnits, 1, int.MaxValue);
+        Range("ctx", Ctx, 1, 1 << 20);
+        Range("contexts", Contexts, 0, long.MaxValue / Ctx);
+        Range("tokens", Tokens, 0, Contexts * Ctx);
+        Range("unit_count", UnitCount, 0, SourceUnits);
     }
 }

@@ -20,10 +20,11 @@ public sealed class UnitRecordStoreWriter : IDisposable
     private readonly Dictionary<long, int[]> _contexts = [];
     private readonly HashSet<int> _vocab = [];
     private readonly HashSet<int> _done;
+    private readonly FolderLock _lock;
 
-    private UnitRecordStoreWriter(string folder, SqliteConnection connection, int ctx, HashSet<int> done)
+    private UnitRecordStoreWriter(string folder, SqliteConnection connection, int ctx, HashSet<int> done, FolderLock folderLock)
     {
-        (_folder, _connection, _ctx, _done) = (folder, connection, ctx, done);
+        (_folder, _connection, _ctx, _done, _lock) = (folder, connection, ctx, done, folderLock);
         _final = Path.Combine(folder, RecordsSchema.DatabaseFile);
         _partial = _final + RecordsSchema.PartialSuffix;
     }
@@ -36,11 +37,26 @@ public sealed class UnitRecordStoreWriter : IDisposable
     /// refused unless <paramref name="overwrite"/> (it is then replaced only when the new one is finished); a partial
     /// store of the same job is resumed, one of another job (or any, with <paramref name="overwrite"/>) is discarded.
     /// </summary>
-    /// <exception cref="InterpException">A finished store is there and <paramref name="overwrite"/> is false, or the folder cannot be written.</exception>
+    /// <exception cref="InterpException">A finished store is there and <paramref name="overwrite"/> is false, the folder cannot
+    /// be written, or another process is writing it (the writer holds a <see cref="FolderLock"/> until disposed).</exception>
     public static UnitRecordStoreWriter Open(string folder, RecordsManifest manifest, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(manifest);
+        var folderLock = FolderLock.Acquire(folder);
+        try
+        {
+            return Open(folder, manifest, overwrite, folderLock);
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static UnitRecordStoreWriter Open(string folder, RecordsManifest manifest, bool overwrite, FolderLock folderLock)
+    {
         var final = Path.Combine(folder, RecordsSchema.DatabaseFile);
         var partial = final + RecordsSchema.PartialSuffix;
         if (File.Exists(final) && !overwrite)
@@ -49,14 +65,6 @@ public sealed class UnitRecordStoreWriter : IDisposable
             throw new InterpException(same
                 ? $"{final}: records are already complete for this job; pass --overwrite to build them again"
                 : $"{final}: holds records of another job; use another --out, or --overwrite to replace them");
-        }
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InterpException($"{folder}: cannot create the records folder ({e.Message})", e);
         }
         var job = manifest.JobKey();
         if (File.Exists(partial) && (overwrite || !Same(partial, manifest))) DeleteDatabase(partial);
@@ -76,7 +84,7 @@ public sealed class UnitRecordStoreWriter : IDisposable
                 using var reader = command.ExecuteReader();
                 while (reader.Read()) done.Add(reader.GetInt32(0));
             }
-            return new UnitRecordStoreWriter(folder, connection, manifest.Ctx, done);
+            return new UnitRecordStoreWriter(folder, connection, manifest.Ctx, done, folderLock);
         }
         catch (SqliteException e)
         {
@@ -143,8 +151,12 @@ public sealed class UnitRecordStoreWriter : IDisposable
         return _final;
     }
 
-    /// <summary>Closes the partial store (kept for a resume).</summary>
-    public void Dispose() => _connection.Dispose();
+    /// <summary>Closes the partial store (kept for a resume) and releases the folder.</summary>
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _lock.Dispose();
+    }
 
     private int[] ContextTokens(SqliteTransaction transaction, long context)
     {

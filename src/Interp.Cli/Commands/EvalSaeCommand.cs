@@ -38,6 +38,7 @@ public static class EvalSaeCommand
             if (contextsPerBatch <= 0) throw new InterpException($"--batch {contextsPerBatch}: must be positive");
             var skipTokens = parse.GetValue(skip);
             if (skipTokens < 0) throw new InterpException($"--skip-tokens {skipTokens}: must not be negative");
+            if (parse.GetValue(output) is { } outFile) OutputPath.ForFile(outFile);    // refuse a folder or device before the work
             var saeDir = parse.GetValue(sae)!;
             var dev = DeviceSelection.Resolve(parse.GetValue(device));
             using var autoencoder = SparseAutoencoder.Load(saeDir, dev);

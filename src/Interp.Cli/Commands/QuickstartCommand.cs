@@ -45,10 +45,12 @@ public static class QuickstartCommand
                 throw new InterpException(refusal);                                            // before any work, not after it
 
             var layout = new QuickstartLayout(settings.OutDirectory);
-            Directory.CreateDirectory(layout.Run);
             var times = new List<StageTime>();
-            var code = QuickstartRunner.Run(QuickstartPlan.Stages(settings, layout), layout.Run, Console.Out, times);
-            if (code != 0) return code;
+            using (FolderLock.Acquire(layout.Run))                                          // one pipeline per run folder; serving only reads
+            {
+                var code = QuickstartRunner.Run(QuickstartPlan.Stages(settings, layout), layout.Run, Console.Out, times);
+                if (code != 0) return code;
+            }
 
             var runName = Path.GetFileName(Path.GetFullPath(layout.Run).TrimEnd(Path.DirectorySeparatorChar));
             Console.WriteLine();

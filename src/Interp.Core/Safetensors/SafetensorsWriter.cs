@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace Interp.Core.Safetensors;
 
 /// <summary>
-/// Writes safetensors files. Data is streamed (never gathered into one whole-file buffer) to <c>path + ".tmp"</c>, flushed
+/// Writes safetensors files. Data is streamed (never gathered into one whole-file buffer) to a per-process temporary name, flushed
 /// to disk and then renamed over <c>path</c>, so an interrupted write never leaves a truncated file at <c>path</c>.
 /// </summary>
 public static class SafetensorsWriter
@@ -33,7 +33,8 @@ public static class SafetensorsWriter
         var entries = tensors.ToList();
         var header = BuildHeader(path, entries, metadata);
 
-        var tmp = path + ".tmp";
+        var target = OutputPath.ForFile(path);
+        var tmp = AtomicFile.TemporaryPath(target);
         try
         {
             using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
@@ -48,7 +49,7 @@ public static class SafetensorsWriter
                 }
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(tmp, path, overwrite: true);
+            File.Move(tmp, target, overwrite: true);
         }
         catch (Exception e)
         {

@@ -83,7 +83,8 @@ public sealed record ActivationManifest
     };
 
     /// <summary>Reads <c>manifest.json</c> from a hook folder (or the file itself).</summary>
-    /// <exception cref="InterpException">Missing, not JSON, another format, or a newer version; the message names the file.</exception>
+    /// <exception cref="InterpException">Missing, not JSON, another format, a newer version, or a value out of range
+    /// (<see cref="ActivationManifestRules"/>); the message names the file and the key.</exception>
     public static ActivationManifest Load(string folderOrFile)
     {
         var path = Directory.Exists(folderOrFile) ? System.IO.Path.Combine(folderOrFile, FileName) : folderOrFile;
@@ -103,7 +104,9 @@ public sealed record ActivationManifest
         {
             throw new InterpException($"{path}: damaged manifest ({e.Message.Split('\n')[0]})");
         }
-        return manifest ?? throw new InterpException($"{path}: empty manifest");
+        if (manifest is null) throw new InterpException($"{path}: empty manifest");
+        ActivationManifestRules.Check(manifest, path);
+        return manifest;
     }
 
     /// <summary>Writes the manifest into <paramref name="folder"/> atomically (temporary file, then rename).</summary>

@@ -4,7 +4,7 @@ namespace Interp.Core.Store;
 
 /// <summary>
 /// Writes one hook's store folder shard by shard, so that a run killed at any moment can be resumed with exactly the
-/// result of a clean run: a shard is written to <c>shard-NNNNN.parquet.tmp</c>, renamed when complete, and only then
+/// result of a clean run: a shard is written to <c>shard-NNNNN.parquet.PID-N.tmp</c>, renamed when complete, and only then
 /// listed in <c>manifest.json</c> (rewritten atomically). Opening a folder again deletes <c>.tmp</c> files and shard
 /// files the manifest does not list, and keeps the listed ones; shard <c>j</c> always holds the same contexts
 /// (<see cref="StoreLayout"/>), so the pending ones are simply written again.
@@ -18,13 +18,15 @@ public sealed class ActivationStoreWriter : IDisposable
     private readonly ActivationManifest _plan;
     private readonly SortedDictionary<int, ShardRecord> _done = [];
     private readonly int[] _positions;
+    private readonly FolderLock _lock;
     private ParquetShardWriter? _writer;
+    private string _tempPath = "";
     private int _shard = -1, _rowGroup = -1;
     private long _shardContexts, _lastContext = -1;
 
-    private ActivationStoreWriter(string folder, ActivationManifest plan, IEnumerable<ShardRecord> done)
+    private ActivationStoreWriter(string folder, ActivationManifest plan, IEnumerable<ShardRecord> done, FolderLock folderLock)
     {
-        (Folder, _plan) = (folder, plan);
+        (Folder, _plan, _lock) = (folder, plan, folderLock);
         foreach (var shard in done) _done[shard.Index] = shard;
         _positions = Enumerable.Range(0, plan.Ctx).ToArray();
     }
@@ -66,10 +68,24 @@ public sealed class ActivationStoreWriter : IDisposable
     /// <param name="overwrite">Delete the store's files and start over.</param>
     /// <param name="refuseComplete">Refuse a finished store (false: open it with nothing pending, for a multi-hook
     /// harvest in which another hook still has work).</param>
-    /// <exception cref="InterpException">The folder holds another harvest, a finished store, or foreign files.</exception>
+    /// <exception cref="InterpException">The folder holds another harvest, a finished store, or foreign files, or another
+    /// process is writing it (the writer holds a <see cref="FolderLock"/> until disposed).</exception>
     public static ActivationStoreWriter Open(string folder, ActivationManifest plan, bool overwrite, bool refuseComplete = true)
     {
-        Directory.CreateDirectory(folder);
+        var folderLock = FolderLock.Acquire(folder);
+        try
+        {
+            return Open(folder, plan, overwrite, refuseComplete, folderLock);
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static ActivationStoreWriter Open(string folder, ActivationManifest plan, bool overwrite, bool refuseComplete, FolderLock folderLock)
+    {
         var manifestPath = Path.Combine(folder, ActivationManifest.FileName);
         var done = new List<ShardRecord>();
         if (overwrite) DeleteStoreFiles(folder, keep: new HashSet<string>());
@@ -90,7 +106,7 @@ public sealed class ActivationStoreWriter : IDisposable
                 throw new InterpException($"{folder}: not empty and not an activation store (found '{foreign}'); choose an empty or new --out folder");
         }
         DeleteStoreFiles(folder, keep: done.Select(s => s.File).ToHashSet());
-        var writer = new ActivationStoreWriter(folder, plan, done);
+        var writer = new ActivationStoreWriter(folder, plan, done, folderLock);
         writer.Manifest.Save(folder);
         return writer;
     }
@@ -101,7 +117,8 @@ public sealed class ActivationStoreWriter : IDisposable
         if (_writer is not null) throw new InvalidOperationException($"shard {_shard} is still open");
         if (_done.ContainsKey(shard)) throw new InvalidOperationException($"shard {shard} is already written");
         var capacity = checked((int)(Math.Min(_plan.Layout.ContextsPerRowGroup, _plan.Layout.ContextsIn(shard)) * _plan.Ctx));
-        _writer = ParquetShardWriter.Create(TempPath(shard), _plan.D, _plan.ActivationDtype, capacity, ShardMetadata(shard));
+        _tempPath = AtomicFile.TemporaryPath(Path.Combine(Folder, StoreLayout.ShardFileName(shard)));
+        _writer = ParquetShardWriter.Create(_tempPath, _plan.D, _plan.ActivationDtype, capacity, ShardMetadata(shard));
         (_shard, _rowGroup, _shardContexts, _lastContext) = (shard, -1, 0, -1);
     }
 
@@ -146,7 +163,7 @@ public sealed class ActivationStoreWriter : IDisposable
         writer.Dispose();
         _writer = null;
         var name = StoreLayout.ShardFileName(_shard);
-        File.Move(TempPath(_shard), Path.Combine(Folder, name), overwrite: true);
+        File.Move(_tempPath, Path.Combine(Folder, name), overwrite: true);
         var record = new ShardRecord(_shard, name, _plan.Layout.ShardRange(_shard).First, _shardContexts, info.Rows, info.Bytes, info.Sha256);
         _done[_shard] = record;
         Manifest.Save(Folder);
@@ -160,10 +177,12 @@ public sealed class ActivationStoreWriter : IDisposable
         _writer = null;
     }
 
-    /// <summary>Abandons any open shard.</summary>
-    public void Dispose() => Abandon();
-
-    private string TempPath(int shard) => Path.Combine(Folder, StoreLayout.ShardFileName(shard) + ".tmp");
+    /// <summary>Abandons any open shard and releases the folder.</summary>
+    public void Dispose()
+    {
+        Abandon();
+        _lock.Dispose();
+    }
 
     private List<KeyValuePair<string, string>> ShardMetadata(int shard) =>
     [
@@ -179,7 +198,7 @@ public sealed class ActivationStoreWriter : IDisposable
     ];
 
     private static bool IsStoreFile(string name) =>
-        name == ActivationManifest.FileName || name.EndsWith(".tmp", StringComparison.Ordinal) ||
+        name == ActivationManifest.FileName || name == FolderLock.FileName || name.EndsWith(".tmp", StringComparison.Ordinal) ||
         (name.StartsWith("shard-", StringComparison.Ordinal) && name.EndsWith(".parquet", StringComparison.Ordinal));
 
     private static void DeleteStoreFiles(string folder, IReadOnlySet<string> keep)
@@ -187,7 +206,7 @@ public sealed class ActivationStoreWriter : IDisposable
         foreach (var path in Directory.EnumerateFiles(folder))
         {
             var name = Path.GetFileName(path);
-            if (name == ActivationManifest.FileName || keep.Contains(name) || !IsStoreFile(name)) continue;
+            if (name == ActivationManifest.FileName || name == FolderLock.FileName || keep.Contains(name) || !IsStoreFile(name)) continue;
             File.Delete(path);
         }
     }

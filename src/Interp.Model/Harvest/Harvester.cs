@@ -123,6 +123,7 @@ public static class Harvester
         var widths = Widths(model, hooks);
         var layout = Layout(contexts, options, widths.Max());
         var identity = ModelFingerprint.Of(model);
+        OutputPath.CheckFolder(options.OutDirectory);
         var writers = new List<ActivationStoreWriter>();
         try
         {

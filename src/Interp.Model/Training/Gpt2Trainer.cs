@@ -36,7 +36,7 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         var corpus = TrainingCorpus.Load(options.Corpora, tokenizer, options.HeldOutFraction);
         if (corpus.Train.Length < options.Context + 2 || corpus.HeldOut.Length < options.Context + 2)
             throw new InterpException($"corpus too small for --ctx {options.Context}: {corpus.Train.Length} training, {corpus.HeldOut.Length} held-out tokens");
-        Directory.CreateDirectory(options.OutDirectory);
+        using var folderLock = FolderLock.Acquire(options.OutDirectory);        // one writer per model folder
         var config = new Gpt2Config(VocabSize: tokenizer.VocabSize, NPositions: options.Context, NEmbd: options.NEmbd,
             NLayer: options.NLayer, NHead: options.NHead);
 
