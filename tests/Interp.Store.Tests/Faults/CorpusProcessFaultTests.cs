@@ -56,6 +56,33 @@ public class CorpusProcessFaultTests
         Assert.True(ActivationManifest.Load(Path.Combine(dir["store"], "blocks.0.hook_resid_pre")).Complete);
     }
 
+    [Fact]
+    public void A_corpus_changed_past_the_tokens_read_is_still_refused_and_an_old_manifest_is_still_the_same_harvest()
+    {
+        using var dir = new TempDir();
+        var corpus = Path.Combine(dir.Path, "corpus.txt");
+        File.Copy(TestPaths.Corpus("tinyshakespeare.txt"), corpus);
+        string[] args = ["harvest", "--corpus", corpus, "--hook", "blocks.0.hook_resid_pre", "--ctx", "64", "--tokens", "1280", "--out", dir["store"], "--threads", "1"];
+        var first = InterpProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+
+        // A store written before the corpus was streamed counts the whole stream; it is the same harvest.
+        var folder = Path.Combine(dir["store"], "blocks.0.hook_resid_pre");
+        var manifest = File.ReadAllText(Path.Combine(folder, ActivationManifest.FileName));
+        File.WriteAllText(Path.Combine(folder, ActivationManifest.FileName),
+            manifest.Replace("\"tokens\": 1280", "\"tokens\": 338025", StringComparison.Ordinal).Replace("\"stream_tokens\": 1280", "\"stream_tokens\": 338025", StringComparison.Ordinal));
+        Assert.Equal(338025, ActivationManifest.Load(folder).Corpus.StreamTokens);
+        Assert.Contains("store is already complete", InterpProcess.Run(args).ErrorLine);
+
+        // The last byte is far past the 1,280 tokens read, but the file's hash covers it.
+        var bytes = File.ReadAllBytes(corpus);
+        bytes[^1] = (byte)'!';
+        File.WriteAllBytes(corpus, bytes);
+        var changed = InterpProcess.Run(args).ErrorLine;
+        Assert.Contains("this store was harvested with corpus", changed);
+        Assert.Contains(corpus, changed);
+    }
+
     /// <summary>The bundled corpora, repeated until the file holds at least <paramref name="bytes"/> bytes.</summary>
     private static void WriteRepeatedCorpora(string path, long bytes)
     {
