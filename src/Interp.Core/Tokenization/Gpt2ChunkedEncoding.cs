@@ -11,6 +11,9 @@ namespace Interp.Core.Tokenization;
 /// piece ends at such a cut or before it and the next piece starts there; the pattern has no look-behind, and its one
 /// look-ahead, <c>\s+(?!\S)</c>, never reaches a cut because a chunk ends with a non-whitespace character.
 /// <see cref="Gpt2Tokenizer.EndOfText"/> holds no whitespace, so a cut never splits it either.
+/// <para>Text with no such place (minified or encoded data) is cut, failing that, between an ASCII letter and a following
+/// ASCII punctuation character other than <c>|</c>: a letter run ends there, no contraction or piece holds a letter
+/// followed by punctuation, and the only letter-then-<c>|</c> in <see cref="Gpt2Tokenizer.EndOfText"/> is kept whole.</para>
 /// </remarks>
 public static class Gpt2ChunkedEncoding
 {
@@ -53,12 +56,19 @@ public static class Gpt2ChunkedEncoding
         }
     }
 
-    /// <summary>The last index i with text[i-1] not whitespace and text[i] ASCII whitespace; 0 if there is none.</summary>
+    /// <summary>
+    /// The last index i with text[i-1] not whitespace and text[i] ASCII whitespace; else the last with text[i-1] an ASCII
+    /// letter and text[i] ASCII punctuation other than '|'; 0 if there is neither.
+    /// </summary>
     public static int LastCut(ReadOnlySpan<char> text)
     {
         for (var i = text.Length - 1; i > 0; i--)
         {
             if (text[i] is ' ' or '\n' or '\r' or '\t' && !char.IsWhiteSpace(text[i - 1])) return i;
+        }
+        for (var i = text.Length - 1; i > 0; i--)
+        {
+            if (char.IsAsciiLetter(text[i - 1]) && text[i] is >= '!' and <= '~' and not '|' && !char.IsAsciiLetterOrDigit(text[i])) return i;
         }
         return 0;
     }

@@ -54,6 +54,27 @@ public class CorpusStreamingFaultTests
     }
 
     [Fact]
+    public void Text_without_whitespace_is_still_read_in_pieces_and_gives_the_ids_of_the_whole_text()
+    {
+        var tokenizer = Gpt2Tokenizer.Default;
+        var solid = Pieces.Where(p => !p.Any(char.IsWhiteSpace)).Concat(["a,b", "x<|endoftext|>y", "key\":\"value", "QUJD+/=="]).ToArray();
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var random = new Random(seed);
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 400)).Select(_ => solid[random.Next(solid.Length)]));
+            var chunkChars = random.Next(2, 40);
+            var chunked = tokenizer.EncodeChunks(new RandomReadsReader(text, seed, maxRead: random.Next(1, 50)), chunkChars).SelectMany(ids => ids).ToArray();
+            Assert.True(tokenizer.Encode(text).AsSpan().SequenceEqual(chunked), $"seed {seed}, chunks of {chunkChars} chars: ids differ for \"{Escape(text)}\"");
+        }
+
+        // Minified data, 1.6 M chars without a space: held a piece at a time, not whole.
+        var data = string.Concat(Enumerable.Repeat("{\"id\":12,\"name\":\"abc\"},", 64_000));
+        var chunks = tokenizer.EncodeChunks(new StringReader(data), chunkChars: 4096).ToList();
+        Assert.True(chunks.Count > 300, $"{chunks.Count} chunks");
+        Assert.True(tokenizer.Encode(data).AsSpan().SequenceEqual(chunks.SelectMany(ids => ids).ToArray()));
+    }
+
+    [Fact]
     public void Text_is_cut_only_where_a_whitespace_character_follows_a_non_whitespace_one()
     {
         Assert.Equal(3, Gpt2ChunkedEncoding.LastCut("abc def"));
@@ -61,6 +82,9 @@ public class CorpusStreamingFaultTests
         Assert.Equal(0, Gpt2ChunkedEncoding.LastCut("   abc"));
         Assert.Equal(0, Gpt2ChunkedEncoding.LastCut("a\u00A0b"));     // a Unicode space: left whole, not a cut
         Assert.Equal(0, Gpt2ChunkedEncoding.LastCut("a\u0085 b"));    // NEL is whitespace to both: no cut after it
+        Assert.Equal(5, Gpt2ChunkedEncoding.LastCut("ab,cd;12"));      // no whitespace: after the last letter followed by punctuation
+        Assert.Equal(0, Gpt2ChunkedEncoding.LastCut("<|endoftext|>")); // never inside the special token
+        Assert.Equal(0, Gpt2ChunkedEncoding.LastCut("12,34\u00E9!"));   // digits and non-ASCII letters: no cut
     }
 
     [Fact]
