@@ -75,7 +75,7 @@ public class CorpusStreamingFaultTests
     }
 
     [Fact]
-    public void Text_is_cut_only_where_a_whitespace_character_follows_a_non_whitespace_one()
+    public void Text_is_cut_only_where_no_pre_token_can_span_the_cut()
     {
         Assert.Equal(3, Gpt2ChunkedEncoding.LastCut("abc def"));
         Assert.Equal(3, Gpt2ChunkedEncoding.LastCut("abc\n\n  "));
