@@ -119,8 +119,8 @@ public static class RecordsJob
                 if (hook is null) throw new InterpException("--hook NAME is required with --corpus (e.g. blocks.1.mlp.hook_post)");
                 model = LoadModel(options.Model, options.Device);
                 var tokenizer = model.RequireTokenizer();
-                var (stream, files) = ContextBuilder.Tokenize(options.Corpus, tokenizer);
-                var contexts = ContextBuilder.Build(stream, files, options.Ctx, options.PrependBos, options.Tokens);
+                // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.
+                var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine);
                 source = new ModelBlockSource(model, HookName.Parse(hook, model.Config.NLayer), contexts, options.Batch);
                 corpus = Corpus(contexts.Record, contexts.MaxTokens, contexts.PrependBos);
             }

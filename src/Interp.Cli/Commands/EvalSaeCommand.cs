@@ -54,7 +54,9 @@ public static class EvalSaeCommand
             var ctx = parse.GetValue(context) ?? Math.Min(config.ContextSize ?? 128, gpt2.Config.NPositions);
             if (ctx < 2 || ctx > gpt2.Config.NPositions)
                 throw new InterpException($"--ctx {ctx}: must be between 2 and the model's n_positions={gpt2.Config.NPositions}");
-            var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, gpt2.RequireTokenizer());
+            var needed = ContextBuilder.StreamTokensFor(tokenCount, ctx, config.PrependBos);   // tokenise no further than the contexts need
+            var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, gpt2.RequireTokenizer(),
+                needed > long.MaxValue - skipTokens ? long.MaxValue : skipTokens + needed, Console.Error.WriteLine);
             if (skipTokens >= stream.Length)
                 throw new InterpException($"--skip-tokens {skipTokens:N0}: the corpus has only {stream.Length:N0} tokens");
             stream = stream[(int)skipTokens..];

@@ -41,15 +41,15 @@ public static class HarvestCommand
             using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
             var hooks = parse.GetValue(hook)!.Select(h => HookName.Parse(h, gpt2.Config.NLayer)).ToArray();
             var tokenizer = gpt2.RequireTokenizer();
-            var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, tokenizer);
-            var contexts = ContextBuilder.Build(stream, files, parse.GetValue(context), parse.GetValue(bos), parse.GetValue(tokens));
+            var contexts = ContextBuilder.FromFiles(parse.GetValue(corpus)!, tokenizer, parse.GetValue(context), parse.GetValue(bos), parse.GetValue(tokens),
+                Console.Error.WriteLine);
             var options = new HarvestOptions
             {
                 Hooks = hooks, OutDirectory = parse.GetValue(output)!, BatchSize = parse.GetValue(batch),
                 Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32, ShardMegabytes = parse.GetValue(shardMb),
                 ShardK = k, ShardN = n, Overwrite = parse.GetValue(overwrite),
             };
-            log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +
+            log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {contexts.Files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +
                           $"{(n > 1 ? $", part {k}/{n}" : "")}; hooks {string.Join(", ", hooks)} → {options.OutDirectory}");
 
             using var cancel = new CancellationTokenSource();

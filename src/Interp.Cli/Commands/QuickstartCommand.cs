@@ -92,7 +92,7 @@ public static class QuickstartCommand
 
         using var gpt2 = CommonOptions.LoadModel(model, device);
         var c = gpt2.Config;
-        var (stream, _) = ContextBuilder.Tokenize(files, gpt2.RequireTokenizer());
+        var (stream, _) = ContextBuilder.Tokenize(files, gpt2.RequireTokenizer(), SizingTokens(tokens, evalTokens, ctx));   // the harvest stage warns
         var wholeContexts = stream.Length / ctx;
         if (wholeContexts < 2) throw new InterpException($"--corpus: {stream.Length:N0} tokens is too little; the quickstart needs at least {2 * ctx} tokens");
         var harvest = Math.Min(tokens / ctx, Math.Max(1, wholeContexts * 9 / 10)) * ctx;
@@ -109,5 +109,16 @@ public static class QuickstartCommand
             HarvestTokens = harvest, EvalTokens = Math.Min(evalTokens, leftOver), SaeTrainingTokens = saeTokens,
             DSae = latents, K = k, Explainer = explainerKind,
         };
+    }
+
+    /// <summary>
+    /// Corpus tokens past which a longer corpus sizes the stages no differently: the harvest is then --tokens (not 9/10 of
+    /// the corpus) and --eval-tokens fit in what is left. Tokenising stops there.
+    /// </summary>
+    private static long SizingTokens(long tokens, long evalTokens, int ctx)
+    {
+        var harvest = tokens / ctx;
+        var contexts = Math.Max(harvest + (harvest + 8) / 9, harvest + evalTokens / ctx + (evalTokens % ctx == 0 ? 0 : 1)) + 1;
+        return contexts > long.MaxValue / ctx ? long.MaxValue : contexts * ctx;
     }
 }

@@ -154,14 +154,16 @@ public sealed record ModelIdentity(string Name, string WeightsSha256, JsonObject
 
 /// <summary>The corpus: its files in order, the stream length and the rule that made contexts from it.</summary>
 /// <param name="Files">Files in the order they were joined.</param>
-/// <param name="StreamTokens">Tokens in the joined stream.</param>
+/// <param name="StreamTokens">Tokens of the joined stream that were tokenised: all of it, or with <c>--tokens</c> the first
+/// ones the contexts take (stores written before the corpus was streamed count the whole stream either way). Not compared
+/// on resume: the files' SHA-256 are.</param>
 /// <param name="Rule">The context rule, in words.</param>
 public sealed record CorpusRecord(IReadOnlyList<CorpusFile> Files, long StreamTokens, string Rule);
 
 /// <summary>One corpus file.</summary>
 /// <param name="Name">The path as given.</param>
-/// <param name="Sha256">SHA-256 of its bytes.</param>
-/// <param name="Tokens">Tokens it encoded to.</param>
+/// <param name="Sha256">SHA-256 of all its bytes.</param>
+/// <param name="Tokens">Its tokens in the stream (see <see cref="CorpusRecord.StreamTokens"/>).</param>
 public sealed record CorpusFile(string Name, string Sha256, long Tokens);
 
 /// <summary>One finished shard.</summary>

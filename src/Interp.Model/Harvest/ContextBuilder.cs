@@ -40,7 +40,7 @@ public sealed class ContextSet
     /// <summary>The corpus files, in the order they were joined.</summary>
     public IReadOnlyList<CorpusFile> Files { get; }
 
-    /// <summary>Tokens in the joined stream.</summary>
+    /// <summary>Tokens of the joined stream that were tokenised: all of it, or with a token limit the first ones the contexts take.</summary>
     public long StreamTokens => _stream.Length;
 
     /// <summary>The largest token id used by the contexts (to check against a model's vocabulary).</summary>
@@ -81,27 +81,109 @@ public static class ContextBuilder
 
     /// <summary>
     /// Tokenises <paramref name="paths"/> with <paramref name="tokenizer"/> and joins them (see <see cref="Rule"/>);
-    /// returns the stream and each file's name, SHA-256 and token count.
+    /// returns the stream and each file's name, SHA-256 and token count. The files are read in pieces: with
+    /// <paramref name="maxStreamTokens"/>, tokenising stops once the stream holds that many tokens (the stream is then
+    /// its first <paramref name="maxStreamTokens"/> tokens, and a file's count is its tokens in it); every file is still
+    /// hashed whole and checked to hold some text.
     /// </summary>
-    /// <exception cref="InterpException">A file is missing or empty.</exception>
-    public static (int[] Stream, IReadOnlyList<CorpusFile> Files) Tokenize(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer)
+    /// <param name="paths">Corpus files, in order.</param>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="maxStreamTokens">Stop once the stream holds this many tokens (default: tokenise everything).</param>
+    /// <param name="warn">Called with one line per file that is not valid UTF-8 (how much of it became U+FFFD).</param>
+    /// <exception cref="InterpException">A file is missing, unreadable or empty.</exception>
+    public static (int[] Stream, IReadOnlyList<CorpusFile> Files) Tokenize(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer,
+        long? maxStreamTokens = null, Action<string>? warn = null)
     {
         if (paths.Count == 0) throw new InterpException("no corpus given: pass at least one --corpus FILE");
-        var stream = new List<int>();
+        var limit = maxStreamTokens ?? long.MaxValue;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, nameof(maxStreamTokens));
+        var stream = new TokenChunks();
         var files = new List<CorpusFile>();
         foreach (var path in paths)
         {
-            if (!File.Exists(path)) throw new InterpException($"{path}: corpus file not found");
-            var bytes = File.ReadAllBytes(path);
-            string text;
-            using (var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true)) text = reader.ReadToEnd();
-            var ids = tokenizer.Encode(text);
-            if (ids.Length == 0) throw new InterpException($"{path}: corpus file is empty");
-            if (stream.Count > 0) stream.Add(Gpt2Tokenizer.EndOfTextId);
-            stream.AddRange(ids);
-            files.Add(new CorpusFile(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), ids.Length));
+            using var text = CorpusTextFile.Open(path);
+            if (text.Reader.Peek() < 0) throw new InterpException($"{path}: corpus file is empty");
+            if (stream.Count > 0 && stream.Count < limit) stream.Add([Gpt2Tokenizer.EndOfTextId], limit);
+            long fileTokens = 0;
+            if (stream.Count < limit)
+            {
+                foreach (var ids in tokenizer.EncodeChunks(text.Reader))
+                {
+                    fileTokens += stream.Add(ids, limit);
+                    if (stream.Count >= limit) break;
+                }
+            }
+            if (text.ReplacementWarning() is { } warning) warn?.Invoke(warning);
+            files.Add(new CorpusFile(path, CorpusTextFile.Sha256(path), fileTokens));
         }
-        return ([.. stream], files);
+        return (stream.ToArray(), files);
+    }
+
+    /// <summary>Token ids gathered in chunks and joined once, so the stream never sits in a half-empty growing list.</summary>
+    private sealed class TokenChunks
+    {
+        private readonly List<int[]> _chunks = [];
+
+        public long Count { get; private set; }
+
+        /// <summary>Appends <paramref name="ids"/> up to <paramref name="limit"/> tokens in all; returns how many it took.</summary>
+        public int Add(int[] ids, long limit)
+        {
+            var take = (int)Math.Min(ids.Length, limit - Count);
+            if (take <= 0) return 0;
+            _chunks.Add(take == ids.Length ? ids : ids[..take]);
+            Count += take;
+            return take;
+        }
+
+        public int[] ToArray()
+        {
+            if (Count > Array.MaxLength)
+                throw new InterpException($"corpus: {Count:N0} tokens is more than one stream holds ({Array.MaxLength:N0}); pass --tokens");
+            var all = new int[Count];
+            var at = 0;
+            foreach (var chunk in _chunks)
+            {
+                chunk.CopyTo(all, at);
+                at += chunk.Length;
+            }
+            return all;
+        }
+    }
+
+    /// <summary>
+    /// The contexts of a harvest of <paramref name="paths"/> (see <see cref="Rule"/>), tokenising no more of the corpus
+    /// than they need: <see cref="Tokenize"/> then <see cref="Build"/>.
+    /// </summary>
+    /// <exception cref="InterpException">Bad ctx or token limit, a missing or empty file, or too short a corpus.</exception>
+    public static ContextSet FromFiles(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer, int ctx, bool prependBos, long? maxTokens = null,
+        Action<string>? warn = null)
+    {
+        CheckSizes(ctx, prependBos, maxTokens);
+        long? limit = maxTokens is { } n ? StreamTokensFor(n, ctx, prependBos) : null;
+        var (stream, files) = Tokenize(paths, tokenizer, limit, warn);
+        return Build(stream, files, ctx, prependBos, maxTokens);
+    }
+
+    /// <summary>
+    /// Corpus tokens that the first ceil(<paramref name="maxTokens"/>/<paramref name="ctx"/>) contexts take (ctx-1 each
+    /// with a BOS); <see cref="long.MaxValue"/> when that does not fit.
+    /// </summary>
+    public static long StreamTokensFor(long maxTokens, int ctx, bool prependBos)
+    {
+        CheckSizes(ctx, prependBos, maxTokens);
+        var width = ctx - (prependBos ? 1 : 0);
+        var contexts = ContextsFor(maxTokens, ctx);
+        return contexts > long.MaxValue / width ? long.MaxValue : contexts * width;
+    }
+
+    /// <summary>ceil(<paramref name="tokens"/> / <paramref name="ctx"/>), without overflow.</summary>
+    private static long ContextsFor(long tokens, int ctx) => tokens / ctx + (tokens % ctx == 0 ? 0 : 1);
+
+    private static void CheckSizes(int ctx, bool prependBos, long? maxTokens)
+    {
+        if (ctx < (prependBos ? 2 : 1)) throw new InterpException($"--ctx {ctx}: must be at least {(prependBos ? 2 : 1)}{(prependBos ? " with --prepend-bos" : "")}");
+        if (maxTokens is <= 0) throw new InterpException($"--tokens {maxTokens}: must be positive");
     }
 
     /// <summary>
@@ -111,8 +193,7 @@ public static class ContextBuilder
     public static ContextSet Build(int[] stream, IReadOnlyList<CorpusFile> files, int ctx, bool prependBos, long? maxTokens = null,
         int bosTokenId = Gpt2Tokenizer.EndOfTextId)
     {
-        if (ctx < (prependBos ? 2 : 1)) throw new InterpException($"--ctx {ctx}: must be at least {(prependBos ? 2 : 1)}{(prependBos ? " with --prepend-bos" : "")}");
-        if (maxTokens is <= 0) throw new InterpException($"--tokens {maxTokens}: must be positive");
+        CheckSizes(ctx, prependBos, maxTokens);
         var width = ctx - (prependBos ? 1 : 0);
         long available = stream.Length / width;
         if (available == 0)
@@ -120,7 +201,7 @@ public static class ContextBuilder
         var count = available;
         if (maxTokens is { } n)
         {
-            var wanted = (n + ctx - 1) / ctx;
+            var wanted = ContextsFor(n, ctx);
             if (wanted > available)
                 throw new InterpException($"--tokens {n:N0} needs {wanted:N0} contexts of {ctx}, but the corpus ({stream.Length:N0} tokens) " +
                                           $"gives only {available:N0} ({available * ctx:N0} tokens)");
