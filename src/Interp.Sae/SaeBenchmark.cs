@@ -3,6 +3,7 @@ using Interp.Model;
 using Interp.Model.Benchmarks;
 using TorchSharp;
 using static TorchSharp.torch;
+using Interp.Sae.Architectures;
 
 namespace Interp.Sae;
 
@@ -80,7 +81,7 @@ public static class SaeBenchmark
         return architectures.Select((arch, a) => new SaeBenchmarkResult(arch, dIn, dSae, batch, UsesK(arch) ? k : 0, steps, best[a], matmul)).ToArray();
     }
 
-    private static bool UsesK(SaeArchitecture architecture) => architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK;
+    private static bool UsesK(SaeArchitecture architecture) => architecture.Definition().UsesK;
 
     private static double SecondsPerStep(SaeArchitecture architecture, int dIn, int dSae, int batch, int k, int steps, float[][] data, Device device)
     {
@@ -100,7 +101,7 @@ public static class SaeBenchmark
                 optimizer.zero_grad();
                 var input = new SaeStepInput(x)
                 {
-                    SparsityCoefficient = architecture == SaeArchitecture.Relu ? 5.0 : 1.0,
+                    SparsityCoefficient = architecture.Definition().DefaultSparsityCoefficient,
                     DeadMask = sinceFired.ge(10_000_000),
                     KAux = Math.Max(1, dIn / 2),
                 };

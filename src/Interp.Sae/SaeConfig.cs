@@ -3,10 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Interp.Core;
+using Interp.Sae.Architectures;
 
 namespace Interp.Sae;
 
-/// <summary>The activation function of a <see cref="SparseAutoencoder"/>, with SAELens's <c>architecture</c> names.</summary>
+/// <summary>
+/// The id of an SAE architecture, with SAELens's <c>architecture</c> names; what each one is and does is its
+/// definition in <see cref="SaeArchitectures"/>.
+/// </summary>
 public enum SaeArchitecture
 {
     /// <summary><c>"standard"</c>: f = ReLU(pre), trained with an L1 penalty weighted by decoder row norms (Anthropic).</summary>
@@ -17,33 +21,6 @@ public enum SaeArchitecture
     BatchTopK,
     /// <summary><c>"jumprelu"</c>: f = pre·H(pre − θ) with a learned per-latent threshold θ (Rajamanoharan et al. 2024).</summary>
     JumpRelu,
-}
-
-/// <summary>Spellings of <see cref="SaeArchitecture"/> in <c>cfg.json</c> and on the command line.</summary>
-public static class SaeArchitectureNames
-{
-    /// <summary>The SAELens <c>architecture</c> value: <c>standard</c>, <c>topk</c>, <c>batchtopk</c> or <c>jumprelu</c>.</summary>
-    public static string ToSaeLensName(this SaeArchitecture architecture) => architecture switch
-    {
-        SaeArchitecture.Relu => "standard",
-        SaeArchitecture.TopK => "topk",
-        SaeArchitecture.BatchTopK => "batchtopk",
-        SaeArchitecture.JumpRelu => "jumprelu",
-        _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
-    };
-
-    /// <summary>
-    /// Parses an architecture name: the SAELens names plus <c>relu</c> for <c>standard</c> (case-insensitive). Anything
-    /// else is an <see cref="InterpException"/> naming <paramref name="where"/> and the accepted values.
-    /// </summary>
-    public static SaeArchitecture Parse(string? name, string where = "architecture") => name?.Trim().ToLowerInvariant() switch
-    {
-        "standard" or "relu" => SaeArchitecture.Relu,
-        "topk" => SaeArchitecture.TopK,
-        "batchtopk" => SaeArchitecture.BatchTopK,
-        "jumprelu" => SaeArchitecture.JumpRelu,
-        _ => throw new InterpException($"{where}: unknown SAE architecture '{name}' (expected standard|relu, topk, batchtopk or jumprelu)"),
-    };
 }
 
 /// <summary>
@@ -116,17 +93,16 @@ public sealed partial record SaeConfig
     public double InputScale => NormalizeActivations == NormalizeExpectedAverage && ScalingFactor is { } s ? s : 1.0;
 
     /// <summary>The SAELens <c>activation_fn</c> for this architecture (<c>topk</c> for topk, <c>relu</c> otherwise).</summary>
-    public string ActivationFn => Architecture == SaeArchitecture.TopK ? "topk" : "relu";
+    public string ActivationFn => Architecture.Definition().ActivationFn;
 
     /// <summary>Checks the values that every SAE needs; throws an <see cref="InterpException"/> naming <paramref name="where"/> and the field.</summary>
     public void Validate(string where = "SAE config")
     {
         if (DIn <= 0) throw new InterpException($"{where}: 'd_in' must be a positive integer, got {DIn}");
         if (DSae <= 0) throw new InterpException($"{where}: 'd_sae' must be a positive integer, got {DSae}");
-        if (Architecture == SaeArchitecture.TopK && (K <= 0 || K > DSae))
-            throw new InterpException($"{where}: 'k' must be between 1 and d_sae={DSae} for a topk SAE, got {K}");
-        if (Architecture == SaeArchitecture.BatchTopK && (K < 0 || K > DSae))
-            throw new InterpException($"{where}: 'k' must be between 0 and d_sae={DSae} for a batchtopk SAE, got {K}");
+        var definition = Architecture.Definition();
+        if (definition.MinimumK is { } minimumK && (K < minimumK || K > DSae))
+            throw new InterpException($"{where}: 'k' must be between {minimumK} and d_sae={DSae} for a {definition.SaeLensName} SAE, got {K}");
         if (NormalizeActivations is not (NormalizeNone or NormalizeExpectedAverage))
             throw new InterpException($"{where}: 'normalize_activations' value '{NormalizeActivations}' is not supported (none, expected_average_only_in)");
         if (ScalingFactor is { } s && !(double.IsFinite(s) && s > 0))
@@ -156,9 +132,9 @@ public sealed partial record SaeConfig
         if (ScalingFactor is { } scale) root["scaling_factor"] = scale;
         if (ModelWeightsSha256 is not null) root["model_weights_sha256"] = ModelWeightsSha256;
         root["activation_fn"] = ActivationFn;
-        root["activation_fn_kwargs"] = Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK
-            ? new JsonObject { ["k"] = K } : new JsonObject();
-        if (Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK) root["k"] = K;
+        var usesK = Architecture.Definition().UsesK;
+        root["activation_fn_kwargs"] = usesK ? new JsonObject { ["k"] = K } : new JsonObject();
+        if (usesK) root["k"] = K;
         root["finetuning_scaling_factor"] = false;
         root["sae_lens_training_version"] = null;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -232,12 +208,7 @@ public sealed partial record SaeConfig
 
         var activationFn = Str("activation_fn", "activation_fn_str");
         var architectureName = Str("architecture") ?? "standard";
-        var architecture = SaeArchitectureNames.Parse(architectureName, $"{where}: 'architecture'");
-        if (architecture == SaeArchitecture.Relu && string.Equals(activationFn, "topk", StringComparison.OrdinalIgnoreCase))
-            architecture = SaeArchitecture.TopK; // SAELens 4–5 wrote topk SAEs as "standard" with activation_fn_str "topk"
-        else if (activationFn is not null && !activationFn.Equals("relu", StringComparison.OrdinalIgnoreCase)
-                 && !activationFn.Equals("topk", StringComparison.OrdinalIgnoreCase))
-            throw new InterpException($"{where}: 'activation_fn' value '{activationFn}' is not supported (relu, topk)");
+        var architecture = SaeArchitectures.FromConfig(architectureName, activationFn, where);
 
         var dIn = Int("d_in") ?? throw new InterpException($"{where}: missing key 'd_in'");
         var dSae = Int("d_sae");
@@ -250,13 +221,13 @@ public sealed partial record SaeConfig
         {
             if (kNode is not JsonValue kv || !kv.TryGetValue<double>(out var kd) || !double.IsFinite(kd) || kd < 0)
                 throw new InterpException($"{where}: 'k' must be a non-negative number, got {kNode.ToJsonString()}");
-            if (architecture == SaeArchitecture.TopK && kd != Math.Floor(kd))
-                throw new InterpException($"{where}: 'k' must be an integer for a topk SAE, got {kNode.ToJsonString()}");
+            if (architecture.RequiresIntegerK && kd != Math.Floor(kd))
+                throw new InterpException($"{where}: 'k' must be an integer for a {architecture.SaeLensName} SAE, got {kNode.ToJsonString()}");
             k = (int)Math.Round(kd); // batchtopk may store a fractional average; inference uses the threshold instead
         }
-        else if (architecture == SaeArchitecture.TopK)
+        else if (architecture.RequiresIntegerK)
         {
-            throw new InterpException($"{where}: missing key 'k' (or activation_fn_kwargs.k) for a topk SAE");
+            throw new InterpException($"{where}: missing key 'k' (or activation_fn_kwargs.k) for a {architecture.SaeLensName} SAE");
         }
 
         string normalize;
@@ -279,7 +250,7 @@ public sealed partial record SaeConfig
         if (hookName.Trim().Length == 0) throw new InterpException($"{where}: 'hook_name' is empty");
         var config = new SaeConfig
         {
-            Architecture = architecture,
+            Architecture = architecture.Id,
             DIn = dIn,
             DSae = dSae.Value,
             K = k,

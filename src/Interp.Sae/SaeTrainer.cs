@@ -8,6 +8,7 @@ using Interp.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Interp.Sae.Architectures;
 
 namespace Interp.Sae;
 
@@ -200,8 +201,7 @@ public sealed class SaeTrainer
                 state.Sae.RemoveParallelDecoderGradient();
                 state.Optimizer.step();
                 state.Sae.NormalizeDecoderRows();
-                if (_options.Architecture == SaeArchitecture.BatchTopK)
-                    state.Sae.UpdateThresholdEstimate(latents, _options.BatchTopKThresholdRate);
+                state.Sae.UpdateThresholdEstimate(latents, _options.BatchTopKThresholdRate);            // BatchTopK only
                 using (no_grad())
                 {
                     var fired = latents.gt(0).any(0);                                           // [d_sae]
@@ -227,7 +227,7 @@ public sealed class SaeTrainer
                 intervalClock.Restart();
             }
         }
-        if (_options.Architecture == SaeArchitecture.BatchTopK) CalibrateThreshold(state, batches, scale);
+        if (state.Sae.Architecture.CalibratesThreshold) CalibrateThreshold(state, batches, scale);
         if (interval.Steps > 0)
         {
             last = interval.Report(state.Step, total, state.Tokens, DeadFraction(state), LearningRateAt(Math.Max(0, state.Step - 1)),
@@ -254,7 +254,7 @@ public sealed class SaeTrainer
             using var scope = NewDisposeScope();
             var x = tensor(batch, [batch.Length / _source.D, _source.D], device: state.Sae.Device);
             if (scale != 1f) x = x * scale;
-            var latents = SaeActivations.BatchTopK(state.Sae.PreActivationsNormalized(x), state.Sae.Config.K);
+            var latents = state.Sae.Architecture.CalibrationLatents(state.Sae, state.Sae.PreActivationsNormalized(x));
             if (SaeActivations.MinimumPositive(latents) is { } cutoff && float.IsFinite(cutoff)) cutoffs.Add(cutoff);
         }
         if (cutoffs.Count > 0) state.Sae.SetThresholdEstimate(cutoffs.Average());
@@ -320,7 +320,7 @@ public sealed class SaeTrainer
             Architecture = _options.Architecture,
             DIn = d,
             DSae = DSae,
-            K = _options.Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK ? _options.K : 0,
+            K = _options.Architecture.Definition().UsesK ? _options.K : 0,
             HookName = _options.HookName,
             HookLayer = SaeConfig.LayerOf(_options.HookName),
             ModelName = _options.ModelName,

@@ -1,4 +1,5 @@
 using Interp.Core;
+using Interp.Sae.Architectures;
 
 namespace Interp.Sae;
 
@@ -149,12 +150,7 @@ public sealed record SaeTrainingOptions
     public int TotalSteps => (int)Math.Min(int.MaxValue, (TrainingTokens + BatchSize - 1) / Math.Max(1, BatchSize));
 
     /// <summary>The sparsity coefficient after its warm-up (see <see cref="SparsityCoefficient"/>).</summary>
-    public double EffectiveSparsityCoefficient => SparsityCoefficient ?? Architecture switch
-    {
-        SaeArchitecture.Relu => 5.0,
-        SaeArchitecture.JumpRelu => 1.0,
-        _ => 0.0,
-    };
+    public double EffectiveSparsityCoefficient => SparsityCoefficient ?? Architecture.Definition().DefaultSparsityCoefficient;
 
     /// <summary>Throws an <see cref="InterpException"/> naming the first option out of range.</summary>
     public void Validate()
@@ -183,7 +179,7 @@ public sealed record SaeTrainingOptions
         Require(InitSamples > 0, $"SAE training: init samples must be positive, got {InitSamples}");
         Require(CheckpointEvery > 0, $"SAE training: checkpoint interval must be positive, got {CheckpointEvery}");
         Require(LogEvery > 0, $"SAE training: log interval must be positive, got {LogEvery}");
-        if (Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK)
+        if (Architecture.Definition().UsesK)
             Require(K > 0, $"SAE training: k must be positive for {Architecture.ToSaeLensName()}, got {K}");
     }
 }

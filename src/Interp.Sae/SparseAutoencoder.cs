@@ -1,7 +1,6 @@
-using System.Globalization;
 using Interp.Core;
 using Interp.Core.Hooks;
-using Interp.Core.Safetensors;
+using Interp.Sae.Architectures;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,31 +16,27 @@ namespace Interp.Sae;
 ///   x̂   = (f W_dec + b_dec) / s
 /// </code>
 /// Shapes: <c>W_enc [d_in, d_sae]</c>, <c>b_enc [d_sae]</c>, <c>W_dec [d_sae, d_in]</c>, <c>b_dec [d_in]</c>,
-/// <c>threshold [d_sae]</c> (JumpReLU and BatchTopK). Latents f are in the normalised units; <see cref="Encode"/> and
+/// plus what the architecture adds (<see cref="SaeArchitectureDefinition.ExtraTensors"/>: JumpReLU's <c>log_threshold</c>,
+/// BatchTopK's <c>threshold</c>, each [d_sae]). Latents f are in the normalised units; <see cref="Encode"/> and
 /// <see cref="Decode"/> take and give the model's units. Training (<see cref="SaeTrainer"/>) keeps decoder rows at unit norm.
-/// Inputs may have any leading shape <c>[..., d_in]</c>.
+/// Inputs may have any leading shape <c>[..., d_in]</c>. Reading and writing folders: <see cref="SaeFolder"/>.
 /// </summary>
 public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
 {
-    /// <summary>The config file's name in an SAE folder.</summary>
-    public const string ConfigFileName = "cfg.json";
-
-    /// <summary>The weights file's name in an SAE folder.</summary>
-    public const string WeightsFileName = "sae_weights.safetensors";
-
     // Field names are the safetensors keys.
     private readonly Parameter W_enc;
     private readonly Parameter b_enc;
     private readonly Parameter W_dec;
     private readonly Parameter b_dec;
-    private readonly Parameter? log_threshold; // JumpReLU: θ = exp(log_threshold), trained
-    private readonly Tensor? threshold;        // BatchTopK: the running estimate used at inference (a buffer)
+    private readonly Dictionary<string, Tensor> _extra = new(StringComparer.Ordinal);   // the architecture's own tensors, by key
+    private readonly List<Parameter> _trainable = [];
     private SaeConfig _config;
 
     private SparseAutoencoder(SaeConfig config, Device? device) : base("SparseAutoencoder")
     {
         config.Validate();
         _config = config;
+        Architecture = config.Architecture.Definition();
         var dev = device ?? CPU;
         W_enc = nn.Parameter(zeros(config.DIn, config.DSae, device: dev));
         b_enc = nn.Parameter(zeros(config.DSae, device: dev));
@@ -51,17 +46,27 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         register_parameter(nameof(b_enc), b_enc);
         register_parameter(nameof(W_dec), W_dec);
         register_parameter(nameof(b_dec), b_dec);
-        if (config.Architecture == SaeArchitecture.JumpRelu)
+        _trainable.AddRange([W_enc, b_enc, W_dec, b_dec]);
+        foreach (var (name, trainable) in Architecture.ExtraTensors)
         {
-            log_threshold = nn.Parameter(zeros(config.DSae, device: dev));
-            register_parameter(nameof(log_threshold), log_threshold);
-        }
-        else if (config.Architecture == SaeArchitecture.BatchTopK)
-        {
-            threshold = zeros(config.DSae, device: dev);
-            register_buffer(nameof(threshold), threshold);
+            if (trainable)
+            {
+                var parameter = nn.Parameter(zeros(config.DSae, device: dev));
+                register_parameter(name, parameter);
+                _trainable.Add(parameter);
+                _extra[name] = parameter;
+            }
+            else
+            {
+                var buffer = zeros(config.DSae, device: dev);
+                register_buffer(name, buffer);
+                _extra[name] = buffer;
+            }
         }
     }
+
+    /// <summary>The architecture's definition (its activation, training and files).</summary>
+    public SaeArchitectureDefinition Architecture { get; }
 
     /// <summary>What this SAE is and where it attaches (cfg.json).</summary>
     public SaeConfig Config => _config;
@@ -98,17 +103,14 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return _config.Architecture switch
-        {
-            SaeArchitecture.JumpRelu => log_threshold!.detach().exp().MoveToOuterDisposeScope(),
-            SaeArchitecture.BatchTopK => threshold!.detach().clone().MoveToOuterDisposeScope(),
-            _ => null,
-        };
+        return Architecture.InferenceThreshold(this)?.MoveToOuterDisposeScope();
     }
 
     /// <summary>The tensors an optimizer trains (not the BatchTopK threshold estimate, which is not a gradient quantity).</summary>
-    public IReadOnlyList<Parameter> TrainableParameters() =>
-        log_threshold is null ? [W_enc, b_enc, W_dec, b_dec] : [W_enc, b_enc, W_dec, b_dec, log_threshold];
+    public IReadOnlyList<Parameter> TrainableParameters() => _trainable;
+
+    /// <summary>The architecture's extra tensor <paramref name="name"/> [d_sae] (live; do not dispose).</summary>
+    internal Tensor Extra(string name) => _extra[name];
 
     /// <summary>
     /// A freshly initialised SAE: decoder rows are random unit vectors, W_enc = W_decᵀ, b_enc = b_dec = 0, JumpReLU
@@ -127,7 +129,7 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         directions = directions / directions.norm(1, keepdim: true).clamp_min(1e-12);
         sae.W_dec.copy_(directions);
         sae.W_enc.copy_(directions.t());
-        sae.log_threshold?.fill_(Math.Log(jumpReluInitialThreshold));
+        foreach (var (name, _) in sae.Architecture.ExtraTensors) sae._extra[name].fill_(sae.Architecture.InitialValue(name, jumpReluInitialThreshold));
         return sae;
     }
 
@@ -179,39 +181,13 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         if (x.dim() != 2) throw new ArgumentException($"training batches are [batch, d_in], got [{string.Join(", ", x.shape)}]", nameof(input));
         using var scope = NewDisposeScope();
         var pre = PreActivationsNormalized(x);                                                   // [B, d_sae]
-        Tensor latents, sparsity;
-        Tensor? sparseReconstruction = null;
         var zero = zeros(Array.Empty<long>(), device: x.device);
-        switch (_config.Architecture)
-        {
-            case SaeArchitecture.Relu:
-                latents = SaeActivations.Relu(pre);
-                sparsity = input.SparsityCoefficient * SaeLosses.WeightedL1(latents, W_dec);
-                break;
-            case SaeArchitecture.TopK:
-                // Decoded from (values, indices): k·d_in work a row instead of d_sae·d_in; the dense latents are for metrics.
-                var (values, indices) = pre.topk(_config.K, dim: -1);                             // [B, k]
-                values = nn.functional.relu(values);
-                sparseReconstruction = SparseDecode.Apply(values, indices, W_dec) + b_dec;
-                using (no_grad()) latents = zeros_like(pre).scatter_(-1, indices, values.detach());
-                sparsity = zero;
-                break;
-            case SaeArchitecture.BatchTopK:
-                latents = SaeActivations.BatchTopK(pre, _config.K);
-                sparsity = zero;
-                break;
-            case SaeArchitecture.JumpRelu:
-                var theta = log_threshold!.exp();                                                   // [d_sae]
-                latents = SaeActivations.JumpRelu(pre, theta, input.JumpReluBandwidth);
-                sparsity = input.SparsityCoefficient * SaeLosses.L0Penalty(pre, theta, input.JumpReluBandwidth);
-                break;
-            default:
-                throw new InvalidOperationException(_config.Architecture.ToString());
-        }
+        var (latents, sparseReconstruction, sparsityLoss) = Architecture.Train(this, pre, input);
+        var sparsity = sparsityLoss ?? zero;
         var reconstruction = sparseReconstruction ?? DecodeNormalized(latents);                  // [B, d_in]
         var mse = SaeLosses.Mse(x, reconstruction);
         var aux = zero;
-        if (_config.Architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK && input.DeadMask is not null && input.AuxKCoefficient > 0)
+        if (Architecture.UsesAuxK && input.DeadMask is not null && input.AuxKCoefficient > 0)
             aux = input.AuxKCoefficient * SaeLosses.AuxK(x - reconstruction, pre, input.DeadMask, W_dec, input.KAux);
         var loss = mse + sparsity + aux;
 
@@ -248,28 +224,14 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// BatchTopK's inference threshold: moves the estimate toward the smallest positive activation kept in this batch
-    /// (exponential moving average with weight <paramref name="rate"/>; the first update takes the value as is), as in
-    /// Bussmann et al. 2024 and SAELens. A no-op for other architectures or a batch with no positive activation.
+    /// After an optimizer step: BatchTopK moves its inference threshold toward the smallest positive activation kept in
+    /// this batch (exponential moving average with weight <paramref name="rate"/>), as in Bussmann et al. 2024 and
+    /// SAELens. A no-op for the other architectures or a batch with no positive activation.
     /// </summary>
-    public void UpdateThresholdEstimate(Tensor latents, double rate)
-    {
-        if (threshold is null) return;
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        if (SaeActivations.MinimumPositive(latents) is not { } smallest) return;
-        var current = threshold[0].item<float>();
-        var next = current == 0 ? smallest : (1 - rate) * current + rate * smallest;
-        threshold.fill_(next);
-    }
+    public void UpdateThresholdEstimate(Tensor latents, double rate) => Architecture.AfterStep(this, latents, rate);
 
     /// <summary>BatchTopK: sets the inference threshold (every latent) to <paramref name="value"/>; a no-op otherwise.</summary>
-    public void SetThresholdEstimate(double value)
-    {
-        if (threshold is null) return;
-        using var noGrad = no_grad();
-        threshold.fill_(value);
-    }
+    public void SetThresholdEstimate(double value) => Architecture.SetThreshold(this, value);
 
     /// <summary>
     /// Folds the input scale into the weights (W_enc·s, W_dec/s, b_dec/s) and sets normalize_activations to none, as
@@ -299,107 +261,17 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
             throw new InterpException($"{Describe()}: d_in={DIn} does not match hook {hook}, whose width is {width}");
     }
 
-    /// <summary>Writes <c>cfg.json</c> and <c>sae_weights.safetensors</c> into <paramref name="directory"/> (each atomically).</summary>
-    public void Save(string directory) => Save(directory, checkpoint: false);
+    /// <summary>Writes <c>cfg.json</c> and <c>sae_weights.safetensors</c> into <paramref name="directory"/> (see <see cref="SaeFolder.Write"/>).</summary>
+    public void Save(string directory) => SaeFolder.Write(this, directory);
 
-    /// <summary>
-    /// Saves; a <paramref name="checkpoint"/> also keeps JumpReLU's <c>log_threshold</c> exactly (SAELens files store
-    /// only <c>threshold</c>). Refuses, with an <see cref="InterpException"/> naming the tensor, to write NaN or Inf.
-    /// </summary>
-    internal void Save(string directory, bool checkpoint)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        var entries = new List<(string Name, long[] Shape, float[] Data)>
-        {
-            ("W_enc", [DIn, DSae], ToArray(W_enc)),
-            ("W_dec", [DSae, DIn], ToArray(W_dec)),
-            ("b_enc", [DSae], ToArray(b_enc)),
-            ("b_dec", [DIn], ToArray(b_dec)),
-        };
-        using (var theta = GetThreshold())
-            if (theta is not null) entries.Add(("threshold", [DSae], ToArray(theta)));
-        if (checkpoint && log_threshold is not null) entries.Add(("log_threshold", [DSae], ToArray(log_threshold)));
-        foreach (var (name, _, data) in entries)
-            if (FirstNonFinite(data) is { } bad)
-                throw new InterpException($"refusing to save the SAE to {directory}: tensor '{name}' has a non-finite value ({Format(data[bad])} at index {bad})");
+    /// <summary>Saves; a <paramref name="checkpoint"/> also keeps what resuming needs exactly (see <see cref="SaeFolder.Write"/>).</summary>
+    internal void Save(string directory, bool checkpoint) => SaeFolder.Write(this, directory, checkpoint);
 
-        try
-        {
-            Directory.CreateDirectory(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InterpException($"cannot create SAE folder {directory}: {e.Message}", e);
-        }
-        SafetensorsWriter.Write(Path.Combine(directory, WeightsFileName),
-            entries.Select(e => SafetensorsWriter.Float32(e.Name, e.Shape, e.Data)),
-            new Dictionary<string, string> { ["format"] = "pt" });
-        _config.Save(Path.Combine(directory, ConfigFileName));
-    }
+    /// <summary>Loads an SAE folder as SAELens writes it (see <see cref="SaeFolder.Read"/>).</summary>
+    public static SparseAutoencoder Load(string directory, Device? device = null) => SaeFolder.Read(directory, device);
 
-    /// <summary>
-    /// Loads an SAE folder as SAELens writes it (<c>cfg.json</c> + <c>sae_weights.safetensors</c>; F32, F16, BF16 or F64
-    /// weights) onto <paramref name="device"/> (CPU by default). Each problem is one <see cref="InterpException"/> line:
-    /// a missing folder, file or key, a shape that disagrees with cfg.json (naming the key and both shapes), NaN or Inf
-    /// in a tensor (naming it).
-    /// </summary>
-    public static SparseAutoencoder Load(string directory, Device? device = null)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        if (!Directory.Exists(directory)) throw new InterpException($"SAE folder not found: {directory}");
-        var configPath = Path.Combine(directory, ConfigFileName);
-        if (!File.Exists(configPath))
-            throw new InterpException($"{directory}: no {ConfigFileName} (an SAE folder holds {ConfigFileName} and {WeightsFileName}, as SAELens writes them)");
-        var weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(weightsPath))
-            throw new InterpException($"{directory}: no {WeightsFileName} (an SAE folder holds {ConfigFileName} and {WeightsFileName}, as SAELens writes them)");
-        var config = SaeConfig.Load(configPath);
-        using var file = SafetensorsFile.Open(weightsPath);
-
-        float[] Read(string key, long[] expected)
-        {
-            if (!file.Tensors.TryGetValue(key, out var info))
-                throw new InterpException(
-                    $"{weightsPath}: missing tensor '{key}' (expected shape {Shape(expected)} for d_in={config.DIn}, d_sae={config.DSae} in {ConfigFileName})");
-            if (!info.Shape.SequenceEqual(expected))
-                throw new InterpException(
-                    $"{weightsPath}: tensor '{key}' has shape {Shape(info.Shape)}, but {ConfigFileName} (d_in={config.DIn}, d_sae={config.DSae}) needs {Shape(expected)}");
-            var data = file.ReadAsFloat32(key);
-            if (FirstNonFinite(data) is { } bad)
-                throw new InterpException($"{weightsPath}: tensor '{key}' has a non-finite value ({Format(data[bad])} at index {bad})");
-            return data;
-        }
-
-        var sae = new SparseAutoencoder(config, device) { SourceDirectory = directory };
-        try
-        {
-            using var noGrad = no_grad();
-            Copy(sae.W_enc, Read("W_enc", [config.DIn, config.DSae]));
-            Copy(sae.W_dec, Read("W_dec", [config.DSae, config.DIn]));
-            Copy(sae.b_enc, Read("b_enc", [config.DSae]));
-            Copy(sae.b_dec, Read("b_dec", [config.DIn]));
-            if (sae.log_threshold is not null)
-            {
-                if (file.Tensors.ContainsKey("log_threshold"))
-                {
-                    Copy(sae.log_threshold, Read("log_threshold", [config.DSae]));
-                }
-                else
-                {
-                    // θ ≤ 0 acts as θ = 0 on ReLU'd pre-activations; log(0) = −∞ keeps exp(log θ) exact.
-                    using var scope = NewDisposeScope();
-                    sae.log_threshold.copy_(tensor(Read("threshold", [config.DSae]), [config.DSae]).clamp_min(0).log());
-                }
-            }
-            if (sae.threshold is not null) Copy(sae.threshold, Read("threshold", [config.DSae]));
-            return sae;
-        }
-        catch
-        {
-            sae.Dispose();
-            throw;
-        }
-    }
+    /// <summary>An SAE of <paramref name="config"/> with every tensor zero, to be filled by a reader.</summary>
+    internal static SparseAutoencoder Empty(SaeConfig config, Device? device) => new(config, device);
 
     /// <summary>"SAE DIR" or "SAE at HOOK", for error messages.</summary>
     public string Describe() => SourceDirectory is not null ? $"SAE {SourceDirectory}"
@@ -433,49 +305,11 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The inference activation of pre-activations.</summary>
-    internal Tensor Activate(Tensor pre)
-    {
-        switch (_config.Architecture)
-        {
-            case SaeArchitecture.Relu:
-                return SaeActivations.Relu(pre);
-            case SaeArchitecture.TopK:
-                return SaeActivations.TopK(pre, _config.K);
-            case SaeArchitecture.BatchTopK:
-                return SaeActivations.Threshold(pre, threshold!);
-            case SaeArchitecture.JumpRelu:
-                using (var theta = log_threshold!.detach().exp()) return SaeActivations.Threshold(pre, theta);
-            default:
-                throw new InvalidOperationException(_config.Architecture.ToString());
-        }
-    }
+    internal Tensor Activate(Tensor pre) => Architecture.Activate(this, pre);
 
     private void CheckInputWidth(Tensor x)
     {
         if (x.dim() == 0 || x.shape[^1] != DIn)
             throw new InterpException($"{Describe()}: input has shape [{string.Join(", ", x.shape)}], expected [..., d_in={DIn}]");
     }
-
-    private static void Copy(Tensor destination, float[] data)
-    {
-        using var source = tensor(data, destination.shape);
-        destination.copy_(source);
-    }
-
-    private static float[] ToArray(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        return t.detach().cpu().contiguous().data<float>().ToArray();
-    }
-
-    private static int? FirstNonFinite(float[] data)
-    {
-        for (var i = 0; i < data.Length; i++)
-            if (!float.IsFinite(data[i])) return i;
-        return null;
-    }
-
-    private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

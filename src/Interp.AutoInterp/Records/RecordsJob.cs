@@ -9,6 +9,7 @@ using Interp.Core.Store;
 using Interp.Model;
 using Interp.Model.Harvest;
 using Interp.Sae;
+using Interp.Sae.Architectures;
 
 namespace Interp.AutoInterp.Records;
 
@@ -214,7 +215,7 @@ public static class RecordsJob
 
     private static JsonObject SaeJson(SparseAutoencoder sae, string folder)
     {
-        var weights = Path.Combine(folder, SparseAutoencoder.WeightsFileName);
+        var weights = Path.Combine(folder, SaeFolder.WeightsFileName);
         string sha;
         using (var stream = File.OpenRead(weights)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
         return new JsonObject

@@ -28,7 +28,7 @@ public sealed class SaeBlockSource : IActivationBlockSource
             throw new InterpException($"{sae.Describe()}: d_in={sae.DIn} does not match the activations at {inner.Hook}, whose width is {inner.Width}");
         var saeHook = sae.Config.HookName;
         if (saeHook.Length > 0 && saeHook != inner.Hook)
-            throw new InterpException($"{sae.Describe()}: {SparseAutoencoder.ConfigFileName} has hook_name '{saeHook}', but the activations are from '{inner.Hook}'");
+            throw new InterpException($"{sae.Describe()}: {SaeFolder.ConfigFileName} has hook_name '{saeHook}', but the activations are from '{inner.Hook}'");
         (_inner, _sae, _blockValues) = (inner, sae, Math.Max(1, blockValues));
     }
 

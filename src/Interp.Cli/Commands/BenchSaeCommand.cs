@@ -2,6 +2,7 @@ using System.CommandLine;
 using Interp.Core;
 using Interp.Model;
 using Interp.Sae;
+using Interp.Sae.Architectures;
 
 namespace Interp.Cli.Commands;
 
@@ -31,8 +32,8 @@ public static class BenchSaeCommand
             var (width, latents, rows, kk, n, r) = (parse.GetValue(dIn), parse.GetValue(dSae), parse.GetValue(batch), parse.GetValue(k), parse.GetValue(steps), parse.GetValue(rounds));
             foreach (var (name, value) in new[] { ("--d-in", width), ("--d-sae", latents), ("--batch", rows), ("--steps", n), ("--rounds", r) })
                 if (value <= 0) throw new InterpException($"{name} {value}: must be positive");
-            var architectures = parse.GetValue(arch)!.Select(a => SaeArchitectureNames.Parse(a, "--arch")).Distinct().ToArray();
-            if (architectures.Any(a => a is SaeArchitecture.TopK or SaeArchitecture.BatchTopK) && (kk <= 0 || kk > latents))
+            var architectures = parse.GetValue(arch)!.Select(a => SaeArchitectures.Parse(a, "--arch").Id).Distinct().ToArray();
+            if (architectures.Any(a => a.Definition().UsesK) && (kk <= 0 || kk > latents))
                 throw new InterpException($"--k {kk}: must be between 1 and --d-sae {latents}");
             var dev = DeviceSelection.Resolve(parse.GetValue(device));
             if (!asJson)

@@ -4,6 +4,7 @@ using Interp.Core;
 using Interp.Model;
 using Interp.Model.Harvest;
 using Interp.Sae;
+using Interp.Sae.Architectures;
 using static TorchSharp.torch;
 
 namespace Interp.Cli.Commands;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Interp.Core;
 using Interp.Core.Safetensors;
 using Interp.Sae;
+using Interp.Sae.Architectures;
 using static TorchSharp.torch;
 
 namespace Interp.Cli.Commands;
@@ -22,9 +23,9 @@ public static class SaeCommand
         {
             var folder = parse.GetValue(dir)!;
             using var sae = SparseAutoencoder.Load(folder);                                      // refuses missing keys, bad shapes, NaN
-            var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SparseAutoencoder.ConfigFileName)))!.AsObject();
+            var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SaeFolder.ConfigFileName)))!.AsObject();
             List<SafetensorsTensorInfo> tensors;
-            using (var file = SafetensorsFile.Open(Path.Combine(folder, SparseAutoencoder.WeightsFileName)))
+            using (var file = SafetensorsFile.Open(Path.Combine(folder, SaeFolder.WeightsFileName)))
                 tensors = file.Tensors.Values.OrderBy(t => t.Begin).ToList();
             var norms = Norms(sae);
             var training = LastLogLine(Path.Combine(folder, SaeTrainer.LogFileName));

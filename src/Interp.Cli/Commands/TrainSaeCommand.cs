@@ -5,6 +5,7 @@ using Interp.Core;
 using Interp.Core.Store;
 using Interp.Sae;
 using Spectre.Console;
+using Interp.Sae.Architectures;
 
 namespace Interp.Cli.Commands;
 
@@ -42,7 +43,7 @@ public static class TrainSaeCommand
             ThreadsOption.Apply(parse, threads);
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
-            var architecture = SaeArchitectureNames.Parse(parse.GetValue(arch), "--arch");
+            var architecture = SaeArchitectures.Parse(parse.GetValue(arch), "--arch").Id;
             var outDir = parse.GetValue(output)!;
             var (batchSize, tokenCount, every, rate) = (parse.GetValue(batch), parse.GetValue(tokens), parse.GetValue(checkpointEvery), parse.GetValue(learningRate));
             Require(batchSize > 0, $"--batch {batchSize}: must be a positive number of rows");
@@ -57,7 +58,7 @@ public static class TrainSaeCommand
             if (parse.GetValue(hook) is { } wanted && wanted != manifest.Hook)
                 throw new InterpException($"{source.Reader.Folder}: the store holds {manifest.Hook}, not --hook {wanted}");
             var latents = parse.GetValue(dSae) ?? defaults.ExpansionFactor * source.D;
-            var usesK = architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK;
+            var usesK = architecture.Definition().UsesK;
             var kValue = parse.GetValue(k);
             if (usesK)
                 Require(kValue > 0 && kValue <= latents, $"--k {kValue}: must be between 1 and d_sae={latents} for {architecture.ToSaeLensName()}");
@@ -136,7 +137,7 @@ public static class TrainSaeCommand
                 if (last is not null)
                     log.WriteLine($"done: {result.Steps:N0} steps, {result.Tokens:N0} tokens in {result.Seconds:F1} s | last {options.LogEvery} steps: " +
                                   $"loss {last.Loss:F4}, L0 {last.L0:F1}, explained variance {last.ExplainedVariance:F4}, dead {last.DeadFraction:P1}");
-                log.WriteLine($"saved {Path.Combine(outDir, SparseAutoencoder.ConfigFileName)} + {SparseAutoencoder.WeightsFileName}; " +
+                log.WriteLine($"saved {Path.Combine(outDir, SaeFolder.ConfigFileName)} + {SaeFolder.WeightsFileName}; " +
                               $"log {Path.Combine(outDir, SaeTrainer.LogFileName)}");
                 return 0;
             }
@@ -152,7 +153,7 @@ public static class TrainSaeCommand
     {
         var checkpoint = new[] { "checkpoint", "checkpoint.tmp", "checkpoint.old" }.Select(d => Path.Combine(outDir, d))
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "state.json")));
-        var finished = File.Exists(Path.Combine(outDir, SparseAutoencoder.ConfigFileName));
+        var finished = File.Exists(Path.Combine(outDir, SaeFolder.ConfigFileName));
         if (!resume)
         {
             if (checkpoint is not null || finished)
@@ -166,7 +167,7 @@ public static class TrainSaeCommand
             log.WriteLine($"note: --resume: no checkpoint in {outDir}; starting a new run");
             return;
         }
-        var config = SaeConfig.Load(Path.Combine(checkpoint, SparseAutoencoder.ConfigFileName));
+        var config = SaeConfig.Load(Path.Combine(checkpoint, SaeFolder.ConfigFileName));
         if (config.HookName != manifest.Hook)
             throw new InterpException($"{checkpoint}: this run trains on {config.HookName}, but the store holds {manifest.Hook}; resume with the run's own store");
         if (config.ModelWeightsSha256 is { } sha && sha != manifest.Model.WeightsSha256)

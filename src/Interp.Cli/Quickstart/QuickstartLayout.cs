@@ -3,6 +3,7 @@ using Interp.AutoInterp.Batch;
 using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Store;
+using Interp.Sae;
 
 namespace Interp.Cli.Quickstart;
 
@@ -31,7 +32,7 @@ public sealed class QuickstartLayout(string runFolder)
     });
 
     /// <summary>Training wrote its final weights (only written at the end).</summary>
-    public bool SaeComplete => File.Exists(Path.Combine(Sae, "sae_weights.safetensors")) && File.Exists(Path.Combine(Sae, "cfg.json"));
+    public bool SaeComplete => SaeFolder.IsComplete(Sae);
 
     /// <summary>Training stopped part-way and left a checkpoint to resume from.</summary>
     public bool SaeStarted => Directory.Exists(Sae) && Directory.EnumerateDirectories(Sae, "checkpoint*").Any();

@@ -3,6 +3,7 @@ using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Store;
 using Interp.Sae;
+using Interp.Sae.Architectures;
 
 namespace Interp.Web.Runs;
 
@@ -67,7 +68,7 @@ public static class RunScanner
     private static IReadOnlyList<SaeInfo> Saes(string run, string sae, List<string> problems)
     {
         var result = new List<SaeInfo>();
-        foreach (var cfg in FindFiles(sae, "cfg.json"))
+        foreach (var cfg in FindFiles(sae, SaeFolder.ConfigFileName))
         {
             var dir = Path.GetDirectoryName(cfg)!;
             try

@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace Interp.Sae.Architectures;
+
+/// <summary>SAELens <c>"topk"</c>: the k largest pre-activations per token, ReLU'd (OpenAI, Gao et al. 2024), with AuxK.</summary>
+public sealed class TopKArchitecture : SaeArchitectureDefinition
+{
+    /// <inheritdoc />
+    public override SaeArchitecture Id => SaeArchitecture.TopK;
+
+    /// <inheritdoc />
+    public override string SaeLensName => "topk";
+
+    /// <inheritdoc />
+    public override string ActivationFn => "topk";
+
+    /// <inheritdoc />
+    public override int? MinimumK => 1;
+
+    /// <inheritdoc />
+    public override bool RequiresIntegerK => true;
+
+    /// <inheritdoc />
+    public override bool UsesAuxK => true;
+
+    internal override Tensor Activate(SparseAutoencoder sae, Tensor pre) => SaeActivations.TopK(pre, sae.Config.K);
+
+    internal override TrainingActivation Train(SparseAutoencoder sae, Tensor pre, SaeStepInput input)
+    {
+        // Decoded from (values, indices): k·d_in work a row instead of d_sae·d_in; the dense latents are for metrics.
+        var (values, indices) = pre.topk(sae.Config.K, dim: -1);                                // [B, k]
+        values = nn.functional.relu(values);
+        var reconstruction = SparseDecode.Apply(values, indices, sae.DecoderWeight) + sae.DecoderBias;  // [B, d_in]
+        Tensor latents;
+        using (no_grad()) latents = zeros_like(pre).scatter_(-1, indices, values.detach());
+        return new TrainingActivation(latents, reconstruction, null);
+    }
+}
