@@ -3,16 +3,13 @@ using System.Globalization;
 namespace Interp.Web.Benchmarks;
 
 /// <summary>
-/// A process's resident memory from Linux's <c>/proc/PID/status</c>: <c>VmRSS</c> (now) and <c>VmHWM</c> (its peak).
-/// Null elsewhere, or when the process is gone.
+/// A process's resident memory from Linux's <c>/proc/PID/status</c> (<c>VmRSS</c>). Null elsewhere, or when the
+/// process is gone. Peaks are found by sampling it: <c>VmHWM</c> would include the start-up.
 /// </summary>
 public static class ProcessMemory
 {
     /// <summary>Resident bytes of process <paramref name="pid"/> (this process when null), or null when unknown.</summary>
     public static long? Resident(int? pid = null) => Field(pid, "VmRSS:");
-
-    /// <summary>Peak resident bytes of process <paramref name="pid"/> (this process when null), or null when unknown.</summary>
-    public static long? Peak(int? pid = null) => Field(pid, "VmHWM:");
 
     private static long? Field(int? pid, string name)
     {

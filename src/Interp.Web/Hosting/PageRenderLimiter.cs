@@ -15,8 +15,11 @@ namespace Interp.Web.Hosting;
 /// </summary>
 public static class PageRenderLimiter
 {
-    /// <summary>Pages rendered at once: one per core, at least two.</summary>
-    public static int PermitLimit { get; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>
+    /// Pages rendered at once: two per core, at least four. A permit is held until the page's last byte is handed to the
+    /// connection, so a client that reads slowly holds one for a while; a few spare keep the others going.
+    /// </summary>
+    public static int PermitLimit { get; } = Math.Max(4, 2 * Environment.ProcessorCount);
 
     /// <summary>Requests that may wait; beyond it the answer is 503 with one line.</summary>
     public const int QueueLimit = 10_000;
