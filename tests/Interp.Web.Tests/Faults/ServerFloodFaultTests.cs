@@ -19,7 +19,7 @@ public sealed class ServerFloodFaultTests(WebAppFixture fixture, ITestOutputHelp
 
     // Measured on 2 cores: before pages were rendered a few at a time (PageRenderLimiter), this flood took the server's
     // resident memory up by 457 MB at its peak (each page in flight holds its render tree and ~220 kB of HTML until
-    // sent); after, by 55–72 MB.
+    // sent); after, by 55–75 MB.
     private const double MaxPeakGrowthMegabytes = 300;
 
     [Fact]
