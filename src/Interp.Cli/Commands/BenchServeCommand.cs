@@ -20,8 +20,10 @@ public static class BenchServeCommand
         var units = new Option<int>("--units") { Description = "Random units whose pages are timed", DefaultValueFactory = _ => 200 };
         var warmup = new Option<int>("--warmup") { Description = "Pages fetched first and not timed", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random choice of units", DefaultValueFactory = _ => 0 };
+        var flood = new Option<int>("--flood") { Description = "Instead of timing pages: send this many unit-page GETs at once (see --concurrency) and report statuses and resident memory", DefaultValueFactory = _ => 0 };
+        var concurrency = new Option<int>("--concurrency") { Description = "GETs in flight at once with --flood", DefaultValueFactory = _ => 100 };
         var command = new Command("serve", "Unit page render time (p50/p95/max ms) and payload (HTML + chart JSON, kB) over random units of a records store")
-            { records, run, units, warmup, seed, json };
+            { records, run, units, warmup, seed, flood, concurrency, json };
         command.SetAction(CliApp.Guard(parse =>
         {
             var asJson = parse.GetValue(json);
@@ -32,6 +34,16 @@ public static class BenchServeCommand
             if (parse.GetValue(records) is not { Length: > 0 } folder)
                 throw new InterpException("--records: required: the records folder of the units to time (interp records --out), e.g. runs/NAME/records/SOURCE");
             if (!Directory.Exists(folder) && !File.Exists(folder)) throw new InterpException($"--records {folder}: no such folder");
+            if (parse.GetValue(flood) is var requests and not 0)
+            {
+                if (requests < 1) throw new InterpException($"--flood {requests}: must be at least 1");
+                var c = parse.GetValue(concurrency);
+                if (c < 1) throw new InterpException($"--concurrency {c}: must be at least 1");
+                var f = ServerFlood.RunAsync(new UnitPageBenchmarkOptions { RecordsFolder = folder, RunFolder = parse.GetValue(run), Seed = parse.GetValue(seed) },
+                    requests, c, Console.Error.WriteLine).GetAwaiter().GetResult();
+                BenchServeFloodOutput.Write(f, asJson);
+                return 0;
+            }
             var r = UnitPageBenchmark.RunAsync(new UnitPageBenchmarkOptions { RecordsFolder = folder, RunFolder = parse.GetValue(run), Units = n, Warmup = w, Seed = parse.GetValue(seed) },
                 Console.Error.WriteLine).GetAwaiter().GetResult();
             if (asJson)

@@ -93,7 +93,7 @@ public static class UnitPageBenchmark
     }
 
     /// <summary>The nearest folder above <paramref name="records"/> that the app would take for a run, or null.</summary>
-    private static string? FindRun(string records)
+    internal static string? FindRun(string records)
     {
         var folder = Path.GetDirectoryName(records);
         for (var depth = 0; folder is not null && depth < MaxRunDepth; depth++, folder = Path.GetDirectoryName(folder))
@@ -102,7 +102,7 @@ public static class UnitPageBenchmark
     }
 
     /// <summary>The unit source the app shows from <paramref name="records"/>.</summary>
-    private static UnitSourceRef FindSource(IServiceProvider services, string records, string runFolder)
+    internal static UnitSourceRef FindSource(IServiceProvider services, string records, string runFolder)
     {
         var catalog = services.GetRequiredService<IRunCatalog>();
         var pages = services.GetRequiredService<IUnitPageSource>();

@@ -45,6 +45,7 @@ public static class InterpWebApp
         // A failed start (port in use) propagates to `interp serve`, which says it in one line: no stack trace here too.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.AddInterpServices(options);
+        builder.Services.AddPageRenderLimiter();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,6 +58,7 @@ public static class InterpWebApp
             await next(context).ConfigureAwait(false);
         });
         if (!string.IsNullOrEmpty(options.Token)) app.UseMiddleware<AccessTokenMiddleware>(options.Token);
+        app.UseRateLimiter();
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();

@@ -92,6 +92,8 @@ public static class RunScanner
         {
             var dir = Path.GetDirectoryName(file)!;
             var manifestPath = Path.Combine(dir, RecordsManifest.FileName);
+            // A damaged database stays listed (its pages say what is wrong) and is named as a problem here.
+            if (complete && SqliteFileCheck.Problem(file) is { } damage) problems.Add(damage);
             try
             {
                 var m = RecordsManifest.Parse(File.ReadAllText(manifestPath), manifestPath);

@@ -57,9 +57,20 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, string token)
 
     private bool Matches(string candidate) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _token);
 
-    private static string WithoutToken(HttpRequest request)
+    /// <summary>
+    /// The request's own address without the token, as a local path: a path that a browser would read as another site's
+    /// address (<c>//evil.example/</c>, <c>/\evil.example</c>) becomes <c>/</c>, so the login cannot be made an open redirect.
+    /// </summary>
+    internal static string WithoutToken(HttpRequest request)
     {
         var query = new QueryBuilder(request.Query.Where(q => q.Key != QueryName).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))));
-        return request.PathBase + request.Path + query.ToQueryString();
+        var path = (request.PathBase + request.Path).ToUriComponent();
+        return (IsLocalPath(path) ? path : "/") + query.ToQueryString();
     }
+
+    /// <summary>True for <c>/</c> or <c>/x…</c> where a browser stays on this site: not <c>//</c>, not <c>/\</c>, no control characters.</summary>
+    internal static bool IsLocalPath(string path) =>
+        path.Length > 0 && path[0] == '/'
+        && (path.Length == 1 || path[1] != '/' && path[1] != '\\')
+        && !path.Any(char.IsControl);
 }

@@ -22,5 +22,9 @@ public interface IUnitPageSource
     UnitListResult List(UnitSourceRef source, UnitListQuery query);
 
     /// <summary>The page data of <paramref name="unit"/> in <paramref name="run"/>, or null when the run, source or unit is unknown.</summary>
+    /// <exception cref="Interp.Core.InterpException">The records store or the unit's record is damaged (so are <see cref="Rows"/> and <see cref="List"/>).</exception>
     UnitPageData? Find(string run, UnitId unit);
+
+    /// <summary>What reading <paramref name="run"/>'s stores has found damaged so far, one line each naming the file.</summary>
+    IReadOnlyList<string> Problems(string run);
 }

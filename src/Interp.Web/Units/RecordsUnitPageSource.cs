@@ -4,15 +4,20 @@ using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Records;
 using Interp.Web.Runs;
+using Microsoft.Extensions.Logging;
 
 namespace Interp.Web.Units;
 
 /// <summary>
 /// <see cref="IUnitPageSource"/> over the run catalog: records stores are opened once and kept open (read-only SQLite);
-/// a source's rows (summaries joined with results) are cached until a results file changes.
+/// a source's rows (summaries joined with results) are cached until a results file changes. A store that turns out to
+/// be damaged when read throws an <see cref="InterpException"/> saying so (the pages show it), is logged once as a
+/// warning, and is listed in <see cref="Problems"/>.
 /// </summary>
-public sealed class RecordsUnitPageSource(IRunCatalog catalog) : IUnitPageSource, IDisposable
+public sealed class RecordsUnitPageSource(IRunCatalog catalog, ILogger<RecordsUnitPageSource>? logger = null) : IUnitPageSource, IDisposable
 {
+    private readonly ConcurrentDictionary<string, string> _damage = new(StringComparer.Ordinal);   // message → run
+
     private readonly ConcurrentDictionary<string, Lazy<UnitRecordStore>> _stores = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ResultsIndex> _results = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedRows> _rows = new(StringComparer.Ordinal);
@@ -34,8 +39,8 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog) : IUnitPageSource
         var results = ResultIndexes(source.Run);
         var stamp = string.Join('|', results.Select(r => $"{r.Path}:{r.Length}:{r.Written.Ticks}"));
         if (_rows.TryGetValue(source.RecordsFolder, out var cached) && cached.Stamp == stamp) return cached.Rows;
-        var store = Store(source.RecordsFolder);
-        var rows = store.Summaries().Select(s =>
+        var summaries = Damageable(source, null, () => Store(source.RecordsFolder).Summaries());
+        var rows = summaries.Select(s =>
         {
             var result = results.Select(r => r.Summary(s.Id.ToString())).LastOrDefault(r => r is not null);
             return new UnitRow(s.Id.Index, s.MaxActivation, s.MeanActivation, s.Density, s.ActiveTokens, s.TopToken, s.TopLogit,
@@ -56,7 +61,7 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog) : IUnitPageSource
         var rows = Rows(source);
         var positions = _rows[source.RecordsFolder].Positions;
         if (!positions.TryGetValue(unit.Index, out var at)) return null;
-        var record = Store(source.RecordsFolder).Read(unit.Index);
+        var record = Damageable(source, unit, () => Store(source.RecordsFolder).Read(unit.Index));
         Interp.AutoInterp.Batch.UnitResult? result = null;
         string? problem = null;
         foreach (var index in ResultIndexes(run))
@@ -72,6 +77,9 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog) : IUnitPageSource
         }
         return new UnitPageData(source, record, result, problem, at > 0 ? rows[at - 1].Index : null, at + 1 < rows.Count ? rows[at + 1].Index : null);
     }
+
+    /// <summary>What reading the stores of <paramref name="run"/> found damaged so far, one line each.</summary>
+    public IReadOnlyList<string> Problems(string run) => _damage.Where(d => d.Value == run).Select(d => d.Key).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Closes the records stores.</summary>
     public void Dispose()
@@ -93,6 +101,32 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog) : IUnitPageSource
             throw;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on <paramref name="source"/>'s store; a store that cannot be read (truncated, not a
+    /// database, a damaged row) becomes an <see cref="InterpException"/> in words, logged once.
+    /// </summary>
+    private T Damageable<T>(UnitSourceRef source, UnitId? unit, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            var file = Path.Combine(source.RecordsFolder, UnitRecordStore.DatabaseFileName);
+            var detail = e is InterpException ? "" : $" ({e.Message.Split('\n')[0]})";
+            var message = unit is { } u ? $"{file}: the record of {u} is damaged{detail}"
+                : e is InterpException ? e.Message : $"{file}: cannot be read{detail}";
+            if (_damage.TryAdd(message, source.Run)) logger?.LogWarning("{Problem}", message);
+            throw new InterpException(message, e);
+        }
+    }
+
+    // What a damaged SQLite file or record blob throws on the way up (SQLite errors, decoding errors), as opposed to bugs.
+    private static bool IsDamage(Exception e) =>
+        e is InterpException or Microsoft.Data.Sqlite.SqliteException or IOException or InvalidDataException or InvalidCastException
+            or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException;
 
     private IReadOnlyList<ResultsIndex> ResultIndexes(string run)
     {

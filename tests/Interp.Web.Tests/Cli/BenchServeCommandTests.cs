@@ -45,6 +45,35 @@ public sealed class BenchServeCommandTests
     }
 
     [Fact]
+    public void Flood_json_gives_the_answers_by_status_and_resident_memory_before_peak_and_after()
+    {
+        var (code, stdout, stderr) = ServerProcess.RunToEnd(TestPaths.CliDll,
+            ["bench", "serve", "--records", LatentRecords, "--flood", "40", "--concurrency", "8", "--json"], timeoutSeconds: 300);
+
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal((40, 8), (root.GetProperty("requests").GetInt32(), root.GetProperty("concurrency").GetInt32()));
+        Assert.Equal(40, root.GetProperty("statuses").GetProperty("200").GetInt32());
+        var (before, peak, after) = (root.GetProperty("resident_before_mb").GetDouble(), root.GetProperty("resident_peak_mb").GetDouble(), root.GetProperty("resident_after_mb").GetDouble());
+        Assert.True(before > 0 && peak >= before && peak >= after && after > 0, $"resident before {before}, peak {peak}, after {after}");
+        Assert.True(root.GetProperty("managed_after_mb").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData("--flood", "-1", "error: --flood -1: must be at least 1")]
+    [InlineData("--concurrency", "0", "error: --concurrency 0: must be at least 1")]
+    public void A_bad_flood_setting_is_one_line_naming_it(string option, string value, string expected)
+    {
+        string[] flood = option == "--flood" ? [option, value] : ["--flood", "10", option, value];
+        var (code, stdout, stderr) = ServerProcess.RunToEnd(TestPaths.CliDll, ["bench", "serve", "--records", LatentRecords, .. flood]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Equal(expected, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public void Leaving_out_records_is_one_line_naming_the_option()
     {
         var (code, stdout, stderr) = ServerProcess.RunToEnd(TestPaths.CliDll, ["bench", "serve", "--units", "5"]);
