@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interp.Core;
+using Interp.Core.Hooks;
 
 namespace Interp.Model;
 
@@ -27,6 +28,23 @@ public sealed record Gpt2Config(
 {
     public int DMlp => NInner ?? 4 * NEmbd;
     public int DHead => NEmbd / NHead;
+
+    /// <summary>
+    /// The width of one token's vector at <paramref name="hook"/>: d_mlp for <c>mlp.hook_pre|post</c>, n_embd for every
+    /// other per-token hook (attention q/k/v/z are [batch, position, n_head, d_head], read with the heads flattened).
+    /// </summary>
+    /// <exception cref="InterpException">Not a hook of this model, or attention scores or patterns (not per token).</exception>
+    public int WidthOf(HookName hook)
+    {
+        var name = HookName.Parse(hook.Name, NLayer);
+        if (!IsPerToken(name))
+            throw new InterpException($"hook {name} is not one vector per token (attention scores and patterns are [batch, n_head, position, position]); pick a per-token hook");
+        return name.Name.EndsWith(".mlp.hook_pre", StringComparison.Ordinal) || name.Name.EndsWith(".mlp.hook_post", StringComparison.Ordinal) ? DMlp : NEmbd;
+    }
+
+    /// <summary>False for attention scores and patterns ([batch, n_head, position, position]): the only hooks without one vector per token.</summary>
+    public static bool IsPerToken(HookName hook) =>
+        !hook.Name.EndsWith(".attn.hook_attn_scores", StringComparison.Ordinal) && !hook.Name.EndsWith(".attn.hook_pattern", StringComparison.Ordinal);
 
     /// <summary>GPT-2 small (124M).</summary>
     public static Gpt2Config Gpt2Small => new();

@@ -101,21 +101,6 @@ public static class SaeHooks
         (RequireHook(sae), (activation, _) => zeros_like(activation));
 
     /// <summary>
-    /// The width an SAE must have to read <paramref name="hook"/> of a model with <paramref name="config"/>: d_mlp for
-    /// <c>mlp.hook_pre|post</c>, n_embd otherwise (attention q/k/v/z with heads flattened). Attention scores and
-    /// patterns are not SAE inputs (an <see cref="InterpException"/>).
-    /// </summary>
-    public static int HookWidth(Gpt2Config config, HookName hook)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var name = HookName.Parse(hook.Name, config.NLayer).Name;
-        if (name.EndsWith("mlp.hook_pre", StringComparison.Ordinal) || name.EndsWith("mlp.hook_post", StringComparison.Ordinal)) return config.DMlp;
-        if (name.EndsWith("hook_attn_scores", StringComparison.Ordinal) || name.EndsWith("hook_pattern", StringComparison.Ordinal))
-            throw new InterpException($"hook {name} holds attention scores [B, nh, T, T]; SAEs read per-token activations");
-        return config.NEmbd;
-    }
-
-    /// <summary>
     /// Throws an <see cref="InterpException"/> unless <paramref name="sae"/> can attach to <paramref name="model"/>: its
     /// hook_name must be one of the model's hooks and its d_in that hook's width.
     /// </summary>
@@ -133,7 +118,7 @@ public static class SaeHooks
         {
             throw new InterpException($"{sae.Describe()}: hook_name in cfg.json is not a hook of this model ({e.Message})", e);
         }
-        sae.CheckFits(parsed, HookWidth(model.Config, parsed));
+        sae.CheckFits(parsed, model.Config.WidthOf(parsed));
     }
 
     private static HookName RequireHook(SparseAutoencoder sae)

@@ -30,7 +30,7 @@ public sealed class ModelBlockSource : IActivationBlockSource
         if (contexts.MaxTokenId() is var maxId && maxId >= model.Config.VocabSize)
             throw new InterpException($"token id {maxId} is out of range for this model's vocab_size={model.Config.VocabSize}");
         (_model, _hook, _contexts, _batchSize) = (model, HookName.Parse(hook.Name, model.Config.NLayer), contexts, batchSize);
-        Width = Harvester.Widths(model, [_hook])[0];
+        Width = model.Config.WidthOf(_hook);
     }
 
     /// <inheritdoc />

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interp.Core;
 using Interp.Core.Hooks;
+using Interp.Core.Records;
 using Interp.Core.Store;
 using Interp.Model;
 using Interp.Model.Harvest;
@@ -134,10 +135,11 @@ public static class RecordsJob
             using var effects = sae is null
                 ? UnitEffects.ForNeurons(model, hookName, activationWidth, tokenString, options.Sampling)
                 : UnitEffects.ForSae(model, sae, hookName, tokenString, options.Sampling);
+            var unitSource = new UnitSource(sae is null ? UnitKind.Neuron : UnitKind.SaeLatent, hookName);
             var manifest = new RecordsManifest
             {
-                Kind = sae is null ? "neuron" : "sae_latent",
-                Source = sae is null ? source.Hook : "sae:" + source.Hook,
+                Kind = unitSource.KindName,
+                Source = unitSource.ToString(),
                 Hook = source.Hook,
                 SourceUnits = source.Width,
                 Activations = store?.Folder,

@@ -8,24 +8,15 @@ using Interp.Sae;
 namespace Interp.Cli.Quickstart;
 
 /// <summary>
-/// Where the quickstart puts each stage's output inside its run folder, and whether that output is complete. The layout is the
-/// one <c>interp serve</c> looks for: <c>activations/</c>, <c>sae/</c>, <c>records/</c>, <c>autointerp/</c>.
+/// The quickstart's run folder (<see cref="RunLayout"/>: the layout <c>interp serve</c> looks for) and whether each stage's
+/// output there is complete.
 /// </summary>
-public sealed class QuickstartLayout(string runFolder)
+public sealed class QuickstartLayout(string runFolder) : RunLayout(runFolder)
 {
-    public string Run { get; } = runFolder;
-    public string Activations => Path.Combine(Run, "activations");
-    public string Sae => Path.Combine(Run, "sae");
-    public string SaeEvaluation => Path.Combine(Sae, "eval.json");
-    public string NeuronRecords => Path.Combine(Run, "records", "neurons");
-    public string LatentRecords => Path.Combine(Run, "records", "sae-latents");
-    public string NeuronResults => Path.Combine(Run, "autointerp", "neurons");
-    public string LatentResults => Path.Combine(Run, "autointerp", "sae-latents");
-
     /// <summary>Every hook's store is there and marked complete.</summary>
     public bool HarvestComplete(IEnumerable<string> hooks) => hooks.All(hook =>
     {
-        var folder = Path.Combine(Activations, hook);
+        var folder = ActivationsOf(hook);
         if (!File.Exists(Path.Combine(folder, ActivationManifest.FileName))) return false;
         try { return ActivationManifest.Load(folder).Complete; }
         catch (InterpException) { return false; }

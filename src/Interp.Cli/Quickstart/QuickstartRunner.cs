@@ -14,9 +14,6 @@ public sealed record StageTime(string Stage, double Seconds, bool Skipped);
 /// </summary>
 public static class QuickstartRunner
 {
-    /// <summary>The per-stage times of the last run, inside the run folder.</summary>
-    public const string TimesFileName = "quickstart_times.json";
-
     /// <returns>0 when every stage is complete; otherwise the failing verb's exit code.</returns>
     public static int Run(IReadOnlyList<QuickstartStage> stages, string runFolder, TextWriter log, List<StageTime> times)
     {
@@ -56,6 +53,6 @@ public static class QuickstartRunner
             total_seconds = Math.Round(totalSeconds, 1),
             stages = times.Select(t => new { stage = t.Stage, seconds = Math.Round(t.Seconds, 1), skipped = t.Skipped }),
         };
-        AtomicFile.WriteAllText(Path.Combine(runFolder, TimesFileName), JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(new RunLayout(runFolder).QuickstartTimes, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

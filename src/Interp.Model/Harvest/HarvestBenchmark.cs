@@ -66,7 +66,6 @@ public static class HarvestBenchmark
                 (bestForward, bestHarvest) = (Math.Max(bestForward, forward), Math.Max(bestHarvest, harvest));
                 log?.Invoke($"  round {round + 1}: forward {forward:N0} tokens/s, harvest {harvest:N0} tokens/s");
             }
-            var widths = Harvester.Widths(model, hooks);
             var storeBytes = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             // Reader over the first hook's store, as an SAE trainer reads it: shuffled batches of 4096 into a reused
             // array. The first pass opens (and SHA-256-checks) every shard; later passes reuse the open reader.
@@ -74,7 +73,7 @@ public static class HarvestBenchmark
             var first = ReadSeconds(reader, shuffle: true);
             var warm = Math.Min(ReadSeconds(reader, shuffle: true), ReadSeconds(reader, shuffle: true));
             var inOrder = Math.Min(ReadSeconds(reader, shuffle: false), ReadSeconds(reader, shuffle: false));
-            var readWidth = widths[0];
+            var readWidth = model.Config.WidthOf(hooks[0]);
             return new HarvestBenchmarkResult(name, string.Join(", ", hooks), readWidth, ActivationSchema.Name(dtype), batch, ctx, contexts.Tokens,
                 bestForward, bestHarvest, storeBytes, contexts.Tokens / first, contexts.Tokens / warm, contexts.Tokens / inOrder);
         }

@@ -120,7 +120,7 @@ public static class Harvester
             throw new InterpException($"token id {maxId} is out of range for this model's vocab_size={model.Config.VocabSize}" +
                                       (contexts.PrependBos && maxId == contexts.BosTokenId ? " (it is the BOS of --prepend-bos)" : ""));
 
-        var widths = Widths(model, hooks);
+        var widths = hooks.Select(model.Config.WidthOf).ToArray();
         var layout = Layout(contexts, options, widths.Max());
         var identity = ModelFingerprint.Of(model);
         OutputPath.CheckFolder(options.OutDirectory);
@@ -145,31 +145,6 @@ public static class Harvester
         {
             foreach (var writer in writers) writer.Dispose();
         }
-    }
-
-    /// <summary>
-    /// The width of each hook's per-token vector (the product of its dimensions after batch and position), found by
-    /// running two tokens. Hooks whose activation is not <c>(batch, position, …)</c> (attention scores and patterns) are refused.
-    /// </summary>
-    public static int[] Widths(Gpt2 model, IReadOnlyList<HookName> hooks)
-    {
-        var shapes = new Dictionary<string, long[]>();
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        HookFunction record = (activation, hook) => { shapes[hook.Name] = activation.shape; return null; };
-        using (model.Hooks(hooks.Select(h => (h, record)).ToArray()))
-        {
-            using var probe = zeros([1, 2], ScalarType.Int64, model.Device);
-            model.Run(probe, model.StopAfter(hooks));
-        }
-        return hooks.Select(h =>
-        {
-            var shape = shapes[h.Name];
-            if (shape.Length < 3 || shape[0] != 1 || shape[1] != 2)
-                throw new InterpException($"hook {h} has shape (batch, {string.Join(", ", shape.Skip(1).Select(_ => "…"))}) " +
-                                          "that is not one vector per token; harvest per-token hooks (not attention scores or patterns)");
-            return checked((int)shape.Skip(2).Aggregate(1L, (a, b) => a * b));
-        }).ToArray();
     }
 
     private static StoreLayout Layout(ContextSet contexts, HarvestOptions options, int widest)

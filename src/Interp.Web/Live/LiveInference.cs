@@ -1,5 +1,6 @@
 using Interp.Core;
 using Interp.Core.Hooks;
+using Interp.Core.Records;
 using Interp.Sae;
 using Interp.Web.ModelWorker;
 using TorchSharp;
@@ -26,7 +27,7 @@ public static class LiveInference
 
         var sae = request.SaeFolder is null ? null : session.Sae(request.SaeFolder);
         var hook = sae is not null ? new HookName(sae.Config.HookName) : HookName.Parse(request.Hook, model.Config.NLayer);
-        if (!ModelDescription.IsPerToken(hook.Name)) throw new InterpException($"{hook}: attention scores and patterns are not per-token units; pick another hook");
+        var hookWidth = model.Config.WidthOf(hook);                                    // refuses attention scores and patterns
         cancellationToken.ThrowIfCancellationRequested();
 
         using var scope = NewDisposeScope();
@@ -35,8 +36,7 @@ public static class LiveInference
         var (_, cache) = model.RunWithCache(input, [hook], stopAtLastHook: true);
         using (cache)
         {
-            var a = cache[hook][0];                                                   // (T, d) or (T, nh, hs)
-            if (a.dim() == 3) a = a.flatten(1);                                       // (T, nh·hs), as SAELens reads hook_z
+            var a = cache[hook][0].reshape(ids.Length, hookWidth);                    // (T, d); q/k/v/z heads flattened, as SAELens reads hook_z
             if (sae is not null) a = sae.Encode(a.to(model.Device));                  // (T, d_sae)
             a = a.to_type(ScalarType.Float32).cpu().contiguous();
             var width = (int)a.shape[1];
@@ -47,7 +47,7 @@ public static class LiveInference
             var focus = request.FocusUnit ?? units[0];
             if (focus < 0 || focus >= width) throw new InterpException($"unit {focus} is out of range: {(sae is null ? hook.Name : "the SAE")} has {width} units (0–{width - 1})");
             var focusValues = a.select(1, focus).contiguous().data<float>().ToArray();
-            var source = sae is null ? hook.Name : "sae:" + hook.Name;
+            var source = new UnitSource(sae is null ? UnitKind.Neuron : UnitKind.SaeLatent, hook).ToString();
             return new LiveActivations(source, tokens, ids, width, units, values, focus, focusValues, truncated);
         }
     }

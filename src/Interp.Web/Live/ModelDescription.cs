@@ -16,11 +16,7 @@ public sealed record ModelDescription(string Name, int Layers, int DModel, int P
     {
         ArgumentNullException.ThrowIfNull(model);
         var c = model.Config;
-        var hooks = HookName.All(c.NLayer).Select(h => h.Name).Where(IsPerToken).ToArray();
+        var hooks = HookName.All(c.NLayer).Where(Gpt2Config.IsPerToken).Select(h => h.Name).ToArray();
         return new ModelDescription(model.SourceDirectory ?? "model", c.NLayer, c.NEmbd, c.NPositions, hooks);
     }
-
-    /// <summary>False for attention scores and patterns ([B, nh, T, T]): the only hooks without one vector per token.</summary>
-    public static bool IsPerToken(string hook) =>
-        !hook.EndsWith("hook_attn_scores", StringComparison.Ordinal) && !hook.EndsWith("hook_pattern", StringComparison.Ordinal);
 }

@@ -1,3 +1,5 @@
+using Interp.Core.Hooks;
+using Interp.Core.Records;
 using Interp.Web.Runs;
 
 namespace Interp.Web.Live;
@@ -14,7 +16,7 @@ namespace Interp.Web.Live;
 public sealed record SourceOption(string Key, string Label, string Hook, string? SaeFolder, string? Run)
 {
     /// <summary>The unit source name used by records stores: the hook, or <c>sae:</c> and the hook.</summary>
-    public string UnitSource => SaeFolder is null ? Hook : "sae:" + Hook;
+    public string UnitSource => new UnitSource(SaeFolder is null ? UnitKind.Neuron : UnitKind.SaeLatent, new HookName(Hook)).ToString();
 
     /// <summary>The model's per-token hooks, then every SAE in the runs whose hook the model has.</summary>
     public static IReadOnlyList<SourceOption> Build(ModelDescription model, IReadOnlyList<RunInfo> runs)
@@ -34,10 +36,10 @@ public sealed record SourceOption(string Key, string Label, string Hook, string?
     public static SourceOption? ForUnitSource(IReadOnlyList<SourceOption> options, string? run, string? source)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrEmpty(source)) return null;
-        return source.StartsWith("sae:", StringComparison.Ordinal)
-            ? options.FirstOrDefault(o => o.SaeFolder is not null && o.Hook == source[4..] && (run is null || o.Run == run))
-            : options.FirstOrDefault(o => o.SaeFolder is null && o.Hook == source);
+        if (!Core.Records.UnitSource.TryParse(source, out var parsed)) return null;
+        return parsed.IsSae
+            ? options.FirstOrDefault(o => o.SaeFolder is not null && o.Hook == parsed.Hook.Name && (run is null || o.Run == run))
+            : options.FirstOrDefault(o => o.SaeFolder is null && o.Hook == parsed.Hook.Name);
     }
 
     /// <summary>The default: the middle block's MLP neurons when the model has them, else the first option.</summary>

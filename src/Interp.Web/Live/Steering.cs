@@ -1,5 +1,6 @@
 using Interp.Core;
 using Interp.Core.Hooks;
+using Interp.Core.Records;
 using Interp.Model;
 using Interp.Sae;
 using Interp.Web.ModelWorker;
@@ -31,13 +32,12 @@ public static class Steering
         {
             var sae = session.Sae(request.SaeFolder);
             hook = SaeHooks.Steer(sae, request.Unit, request.Strength);
-            unit = $"sae:{sae.Config.HookName}/{request.Unit}";
+            unit = new UnitId(UnitSource.SaeLatents(new HookName(sae.Config.HookName)).ToString(), request.Unit).ToString();
         }
         else
         {
             var name = HookName.Parse(request.Hook, model.Config.NLayer);
-            if (!ModelDescription.IsPerToken(name.Name)) throw new InterpException($"{name}: pick a hook with one vector per token");
-            var width = SaeHooks.HookWidth(model.Config, name);
+            var width = model.Config.WidthOf(name);
             if (request.Unit < 0 || request.Unit >= width) throw new InterpException($"neuron {request.Unit} is out of range: {name} has {width} (0–{width - 1})");
             hook = (name, AddToNeuron(request.Unit, request.Strength));
             unit = $"{name}/{request.Unit}";

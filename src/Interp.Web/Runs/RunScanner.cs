@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Interp.AutoInterp.Batch;
 using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Store;
@@ -16,26 +17,23 @@ namespace Interp.Web.Runs;
 /// </summary>
 public static class RunScanner
 {
-    /// <summary>Stage folders whose presence makes a folder a run.</summary>
-    public static readonly IReadOnlyList<string> StageFolders = ["activations", "sae", "records", "autointerp"];
-
     private const int MaxDepth = 3;
 
     /// <summary>True when <paramref name="folder"/> looks like a run (a stage folder, or a training log, inside).</summary>
-    public static bool IsRun(string folder) =>
-        StageFolders.Any(s => Directory.Exists(Path.Combine(folder, s))) || File.Exists(Path.Combine(folder, "training_log.jsonl"));
+    public static bool IsRun(string folder) => RunLayout.LooksLikeRun(folder);
 
     /// <summary>Scans <paramref name="folder"/>.</summary>
     public static RunInfo Scan(string folder, string name)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var problems = new List<string>();
-        var hooks = Hooks(Path.Combine(folder, "activations"), problems);
+        var layout = new RunLayout(folder);
+        var hooks = Hooks(layout.Activations, problems);
         var saes = Saes(folder, folder, problems);
         var records = Records(folder, problems);
         var results = Results(folder, records);
         TrainingLog? training = null;
-        var trainingLog = Path.Combine(folder, "training_log.jsonl");
+        var trainingLog = layout.TrainingLog;
         if (File.Exists(trainingLog))
         {
             try { training = TrainingLog.Read(trainingLog); }
@@ -118,16 +116,17 @@ public static class RunScanner
     }
 
     private static IReadOnlyList<ResultsInfo> Results(string autointerp, IReadOnlyList<RecordsInfo> records) =>
-        FindFiles(autointerp, "results.jsonl").Select(f =>
+        FindFiles(autointerp, ResultsFile.FileName).Select(f =>
         {
-            var summary = Path.Combine(Path.GetDirectoryName(f)!, "summary.json");
+            var summary = Path.Combine(Path.GetDirectoryName(f)!, AutoInterpRunner.SummaryFileName);
             var (units, ignored) = ResultsCounter.Count(f, records);
             return new ResultsInfo(f, units, ignored, File.Exists(summary) ? summary : null);
         }).ToArray();
 
     private static string? ModelOf(string run, List<string> problems)
     {
-        foreach (var manifest in FindFiles(Path.Combine(run, "activations"), ActivationManifest.FileName))
+        var layout = new RunLayout(run);
+        foreach (var manifest in FindFiles(layout.Activations, ActivationManifest.FileName))
         {
             try { return ActivationManifest.Load(manifest).Model.Name; }
             catch (InterpException) { }
@@ -141,7 +140,7 @@ public static class RunScanner
             }
             catch (Exception e) when (e is InterpException or IOException or InvalidOperationException) { }
         }
-        var config = Path.Combine(run, "config.json");
+        var config = layout.ModelConfig;
         if (File.Exists(config))
         {
             try
@@ -171,7 +170,7 @@ public static class RunScanner
             foreach (var child in children.Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(child);
-                if (name.StartsWith("checkpoint", StringComparison.Ordinal) || name.StartsWith('.') || depth == 0 && name == "activations") continue;
+                if (name.StartsWith("checkpoint", StringComparison.Ordinal) || name.StartsWith('.') || depth == 0 && name == RunLayout.ActivationsFolderName) continue;
                 Walk(child, depth + 1);
             }
         }

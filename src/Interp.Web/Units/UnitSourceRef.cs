@@ -1,3 +1,5 @@
+using Interp.Core.Records;
+
 namespace Interp.Web.Units;
 
 /// <summary>A finished records store of a run: one source of units (a hook's neurons or an SAE's latents) that has pages.</summary>
@@ -12,5 +14,5 @@ namespace Interp.Web.Units;
 public sealed record UnitSourceRef(string Run, string Source, string Kind, string Hook, int SourceUnits, int UnitCount, long Tokens, string RecordsFolder)
 {
     /// <summary>Latents of an SAE rather than neurons of a hook.</summary>
-    public bool IsSae => Kind == "sae_latent" || Source.StartsWith("sae:", StringComparison.Ordinal);
+    public bool IsSae => Kind == UnitSource.NameOf(UnitKind.SaeLatent) || UnitSource.TryParse(Source, out var parsed) && parsed.IsSae;
 }
