@@ -6,7 +6,7 @@ namespace Interp.Core;
 /// A training run's checkpoint folder (<c>OUT/checkpoint</c>), replaced whole: a new checkpoint is written into
 /// <c>checkpoint.tmp</c>, its <c>state.json</c> last (that file marks a folder complete), then swapped in through
 /// <c>checkpoint.old</c>. A kill at any point leaves at least one complete folder among the three, and
-/// <see cref="FindLatest"/> picks the newest of them.
+/// <see cref="FindLatest"/> picks the one to resume from.
 /// </summary>
 /// <param name="directory">The checkpoint folder, e.g. <c>OUT/checkpoint</c>.</param>
 /// <param name="what">What is checkpointed, for messages (<c>SAE</c>, <c>model</c>).</param>
