@@ -115,6 +115,6 @@ public sealed record Gpt2Config(
             ["tie_word_embeddings"] = true,
             ["torch_dtype"] = torchDtype,
         };
-        AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, json.ToJsonString(JsonDefaults.Indented));
     }
 }

@@ -137,7 +137,7 @@ public sealed partial record SaeConfig
         if (usesK) root["k"] = K;
         root["finetuning_scaling_factor"] = false;
         root["sae_lens_training_version"] = null;
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(JsonDefaults.Indented);
     }
 
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> atomically.</summary>

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Interp.Core;
-using Interp.Core.Safetensors;
 using Interp.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,42 +8,6 @@ using static TorchSharp.torch;
 using Interp.Sae.Architectures;
 
 namespace Interp.Sae;
-
-/// <summary>
-/// Progress of an SAE training run: one line of <c>training_log.jsonl</c> (snake_case keys; <c>lr</c> for the learning
-/// rate) and what the progress callback receives. Loss terms, L0 and explained variance are means over the steps since
-/// the previous report, in normalised units (see <see cref="SaeStepOutput"/>).
-/// </summary>
-/// <param name="Step">Steps completed.</param>
-/// <param name="TotalSteps">Steps the run will take.</param>
-/// <param name="Tokens">Activation rows trained on so far.</param>
-/// <param name="Loss">The total loss.</param>
-/// <param name="Mse">The reconstruction term (‖x̂ − x‖² summed over d_in).</param>
-/// <param name="SparsityLoss">The L1 / L0 term (relu, jumprelu).</param>
-/// <param name="AuxLoss">The AuxK term (topk, batchtopk).</param>
-/// <param name="L0">Active latents per token.</param>
-/// <param name="ExplainedVariance">1 − FVU.</param>
-/// <param name="DeadFraction">Fraction of latents that have not fired within the dead-latent window.</param>
-/// <param name="LearningRate">The learning rate at the last step.</param>
-/// <param name="SparsityCoefficient">The sparsity coefficient at the last step (after its warm-up).</param>
-/// <param name="TokensPerSecond">Training throughput since the previous report.</param>
-public sealed record SaeTrainProgress(
-    int Step, int TotalSteps, long Tokens, double Loss, double Mse, double SparsityLoss, double AuxLoss, double L0,
-    double ExplainedVariance, double DeadFraction, [property: JsonPropertyName("lr")] double LearningRate,
-    double SparsityCoefficient, double TokensPerSecond);
-
-/// <summary>A finished run: the trained SAE (saved in <see cref="Directory"/>; the caller disposes it) and its totals.</summary>
-/// <param name="Sae">The trained SAE, owned by the caller.</param>
-/// <param name="Directory">The SAE folder written.</param>
-/// <param name="Steps">Steps completed (fewer than planned when the source ran out).</param>
-/// <param name="Tokens">Rows trained on.</param>
-/// <param name="Seconds">Wall time of this call.</param>
-/// <param name="Last">The last progress report.</param>
-public sealed record SaeTrainResult(SparseAutoencoder Sae, string Directory, int Steps, long Tokens, double Seconds, SaeTrainProgress? Last) : IDisposable
-{
-    /// <summary>Disposes <see cref="Sae"/>.</summary>
-    public void Dispose() => Sae.Dispose();
-}
 
 /// <summary>
 /// Trains a <see cref="SparseAutoencoder"/> on an <see cref="IActivationSource"/> (SAELens's recipe): inputs scaled so
@@ -60,13 +21,13 @@ public sealed record SaeTrainResult(SparseAutoencoder Sae, string Directory, int
 public sealed class SaeTrainer
 {
     /// <summary>The training log's file name in the output folder.</summary>
-    public const string LogFileName = "training_log.jsonl";
-
-    private static readonly JsonSerializerOptions LogJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public const string LogFileName = JsonlLog.TrainingLogFileName;
 
     private readonly SaeTrainingOptions _options;
     private readonly IActivationSource _source;
     private readonly Action<SaeTrainProgress>? _progress;
+    private readonly SaeCheckpoint _checkpoint;
+    private readonly JsonlLog _log;
 
     /// <summary>A trainer; nothing runs until <see cref="Run"/>.</summary>
     /// <param name="options">What to train and how.</param>
@@ -80,6 +41,8 @@ public sealed class SaeTrainer
         _options = options;
         _source = source;
         _progress = progress;
+        _checkpoint = new SaeCheckpoint(CheckpointDirectory);
+        _log = new JsonlLog(LogPath);
     }
 
     /// <summary>The folder the latest checkpoint lives in.</summary>
@@ -150,14 +113,14 @@ public sealed class SaeTrainer
         }
     }
 
-    private SaeTrainProgress? Train(RunState state, CancellationToken cancellationToken)
+    private SaeTrainProgress? Train(SaeRunState state, CancellationToken cancellationToken)
     {
         var total = _options.TotalSteps;
         var kAux = _options.KAux ?? Math.Max(1, _source.D / 2);
         var scale = (float)state.Sae.Config.InputScale;
         var parameters = state.Sae.TrainableParameters();
         SaeTrainProgress? last = null;
-        var interval = new Interval();
+        var interval = new SaeTrainInterval();
         var intervalClock = Stopwatch.StartNew();
 
         using var batches = _source.Batches(_options.BatchSize, _options.Seed, state.Step).GetEnumerator();
@@ -165,7 +128,7 @@ public sealed class SaeTrainer
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                SaveCheckpoint(state);
+                _checkpoint.Save(state, Fingerprint());
                 cancellationToken.ThrowIfCancellationRequested();
             }
             if (!batches.MoveNext()) break;
@@ -216,14 +179,14 @@ public sealed class SaeTrainer
             {
                 var seconds = intervalClock.Elapsed.TotalSeconds;
                 last = interval.Report(state.Step, total, state.Tokens, DeadFraction(state), learningRate, coefficient, seconds);
-                AppendLog(last);
+                _log.Append(last);
                 _progress?.Invoke(last);
-                interval = new Interval();
+                interval = new SaeTrainInterval();
                 intervalClock.Restart();
             }
             if (state.Step % _options.CheckpointEvery == 0 && state.Step != total)
             {
-                SaveCheckpoint(state);
+                _checkpoint.Save(state, Fingerprint());
                 intervalClock.Restart();
             }
         }
@@ -232,10 +195,10 @@ public sealed class SaeTrainer
         {
             last = interval.Report(state.Step, total, state.Tokens, DeadFraction(state), LearningRateAt(Math.Max(0, state.Step - 1)),
                 SparsityCoefficientAt(Math.Max(0, state.Step - 1)), intervalClock.Elapsed.TotalSeconds);
-            AppendLog(last);
+            _log.Append(last);
             _progress?.Invoke(last);
         }
-        SaveCheckpoint(state);
+        _checkpoint.Save(state, Fingerprint());
         return last;
     }
 
@@ -244,7 +207,7 @@ public sealed class SaeTrainer
     /// smallest activation BatchTopK keeps (Bussmann et al. 2024), replacing the moving average kept during training
     /// (which lags behind the changing weights). Keeps the moving average when the data has run out.
     /// </summary>
-    private void CalibrateThreshold(RunState state, IEnumerator<float[]> batches, float scale)
+    private void CalibrateThreshold(SaeRunState state, IEnumerator<float[]> batches, float scale)
     {
         var cutoffs = new List<double>();
         using var noGrad = no_grad();
@@ -261,12 +224,12 @@ public sealed class SaeTrainer
     }
 
     /// <summary>Checkpoints the state before the failing step (the weights are untouched by it), then stops the run.</summary>
-    private void StopOnNonFinite(RunState state, string what)
+    private void StopOnNonFinite(SaeRunState state, string what)
     {
         string saved;
         try
         {
-            SaveCheckpoint(state);
+            _checkpoint.Save(state, Fingerprint());
             saved = $"the last good state (step {state.Step}) is saved in {CheckpointDirectory}";
         }
         catch (InterpException e)
@@ -285,14 +248,14 @@ public sealed class SaeTrainer
         return true;
     }
 
-    private double DeadFraction(RunState state)
+    private double DeadFraction(SaeRunState state)
     {
         using var scope = NewDisposeScope();
         return state.TokensSinceFired.ge(_options.DeadTokensWindow).sum().item<long>() / (double)state.Sae.DSae;
     }
 
     /// <summary>A fresh run: scale factor and b_dec from the first rows, a new SAE, a new optimizer, an empty log.</summary>
-    private RunState Start(Device device)
+    private SaeRunState Start(Device device)
     {
         var d = _source.D;
         var sample = new List<float>();
@@ -348,8 +311,8 @@ public sealed class SaeTrainer
                 sae.DecoderBias.copy_(origin);
             }
             var optimizer = CreateOptimizer(sae);
-            File.Delete(LogPath);
-            return new RunState(sae, optimizer, zeros(DSae, dtype: ScalarType.Int64, device: device), 0, 0);
+            _log.Delete();
+            return new SaeRunState(sae, optimizer, zeros(DSae, dtype: ScalarType.Int64, device: device), 0, 0);
         }
         catch
         {
@@ -363,139 +326,22 @@ public sealed class SaeTrainer
 
     /// <summary>Everything but output paths and cadences: a checkpoint resumes only under the options it was made with.</summary>
     private string Fingerprint() =>
-        JsonSerializer.Serialize(_options with { OutDirectory = "", CheckpointEvery = 0, LogEvery = 0, Device = "" }) + $"|d_in={_source.D}";
+        CheckpointFolder.Fingerprint(_options with { OutDirectory = "", CheckpointEvery = 0, LogEvery = 0, Device = "" }, $"|d_in={_source.D}");
 
-    /// <summary>Writes the state into a staging folder, then swaps it in whole.</summary>
-    private void SaveCheckpoint(RunState state)
+    /// <summary>The state of the newest complete checkpoint (its log cut back to its step), or null for a fresh run.</summary>
+    private SaeRunState? TryResume(Device device)
     {
-        var staging = CheckpointDirectory + ".tmp";
-        var old = CheckpointDirectory + ".old";
+        var state = _checkpoint.TryLoad(Fingerprint(), device, CreateOptimizer);
+        if (state is null) return null;
         try
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            state.Sae.Save(staging, checkpoint: true);                                          // refuses NaN/Inf
-            state.Optimizer.save_state_dict(Path.Combine(staging, "optimizer.bin"));
-            long[] sinceFired;
-            using (NewDisposeScope()) sinceFired = state.TokensSinceFired.cpu().data<long>().ToArray();
-            SafetensorsWriter.Write(Path.Combine(staging, "trainer_state.safetensors"),
-                [new SafetensorsWriter.Entry("tokens_since_fired", SafetensorsDtype.I64, [sinceFired.Length], MemoryMarshal.AsBytes(sinceFired.AsSpan()).ToArray())]);
-            File.WriteAllText(Path.Combine(staging, "state.json"),
-                JsonSerializer.Serialize(new CheckpointState(state.Step, state.Tokens, Fingerprint())));   // last: marks the folder complete
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-            if (Directory.Exists(CheckpointDirectory)) Directory.Move(CheckpointDirectory, old);
-            Directory.Move(staging, CheckpointDirectory);
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InterpException($"cannot write SAE checkpoint {CheckpointDirectory}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>The state of the newest complete checkpoint, or null for a fresh run.</summary>
-    private RunState? TryResume(Device device)
-    {
-        var dir = new[] { CheckpointDirectory, CheckpointDirectory + ".tmp", CheckpointDirectory + ".old" }
-            .FirstOrDefault(d => File.Exists(Path.Combine(d, "state.json")));
-        if (dir is null) return null;
-        CheckpointState checkpoint;
-        try
-        {
-            checkpoint = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(dir, "state.json")))
-                         ?? throw new JsonException("null");
-        }
-        catch (JsonException e)
-        {
-            throw new InterpException($"{dir}/state.json: not a checkpoint state ({e.Message}); delete {dir} to start over");
-        }
-        if (checkpoint.Fingerprint != Fingerprint())
-            throw new InterpException($"{dir}: this checkpoint was made with other training options or data; use another output folder or delete {dir}");
-
-        var sae = SparseAutoencoder.Load(dir, device);
-        try
-        {
-            var optimizer = CreateOptimizer(sae);
-            optimizer.load_state_dict(Path.Combine(dir, "optimizer.bin"));
-            long[] sinceFired;
-            using (var file = SafetensorsFile.Open(Path.Combine(dir, "trainer_state.safetensors")))
-            {
-                var bytes = file.GetBytes("tokens_since_fired");
-                sinceFired = MemoryMarshal.Cast<byte, long>(bytes).ToArray();
-            }
-            if (sinceFired.Length != sae.DSae)
-                throw new InterpException($"{dir}/trainer_state.safetensors: tokens_since_fired has {sinceFired.Length} entries, expected d_sae={sae.DSae}");
-            TruncateLog(checkpoint.Step);
-            return new RunState(sae, optimizer, tensor(sinceFired, device: device), checkpoint.Step, checkpoint.Tokens);
+            _log.TruncateAfter(state.Step);                                                     // those steps run again
+            return state;
         }
         catch
         {
-            sae.Dispose();
+            state.Dispose(keepSae: false);
             throw;
-        }
-    }
-
-    /// <summary>Drops log lines past the checkpoint: those steps run again.</summary>
-    private void TruncateLog(int step)
-    {
-        if (!File.Exists(LogPath)) return;
-        static int StepOf(string line)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                return document.RootElement.TryGetProperty("step", out var value) && value.TryGetInt32(out var s) ? s : int.MaxValue;
-            }
-            catch (JsonException)
-            {
-                return int.MaxValue;                                                            // a line cut short by a kill
-            }
-        }
-        var kept = File.ReadLines(LogPath).Where(line => line.Length > 0 && StepOf(line) <= step).ToArray();
-        AtomicFile.Write(LogPath, tmp => File.WriteAllLines(tmp, kept));
-    }
-
-    private void AppendLog(SaeTrainProgress progress) =>
-        File.AppendAllText(LogPath, JsonSerializer.Serialize(progress, LogJson) + "\n");
-
-    private sealed record CheckpointState(int Step, long Tokens, string Fingerprint);
-
-    /// <summary>The mutable state of a run; owns the SAE (until handed to the caller), the optimizer and the counters.</summary>
-    private sealed class RunState(SparseAutoencoder sae, Adam optimizer, Tensor tokensSinceFired, int step, long tokens)
-    {
-        public SparseAutoencoder Sae { get; } = sae;
-        public Adam Optimizer { get; } = optimizer;
-        public Tensor TokensSinceFired { get; } = tokensSinceFired;                           // int64 [d_sae]
-        public int Step { get; set; } = step;
-        public long Tokens { get; set; } = tokens;
-
-        public void Dispose(bool keepSae)
-        {
-            Optimizer.Dispose();
-            TokensSinceFired.Dispose();
-            if (!keepSae) Sae.Dispose();
-        }
-    }
-
-    /// <summary>Sums of step outputs between two reports.</summary>
-    private sealed class Interval
-    {
-        private double _loss, _mse, _sparsity, _aux, _l0, _ev;
-        private long _rows;
-
-        public int Steps { get; private set; }
-
-        public void Add(SaeStepOutput o, int rows)
-        {
-            (_loss, _mse, _sparsity, _aux, _l0, _ev) = (_loss + o.Loss, _mse + o.Mse, _sparsity + o.SparsityLoss, _aux + o.AuxLoss, _l0 + o.L0, _ev + o.ExplainedVariance);
-            _rows += rows;
-            Steps++;
-        }
-
-        public SaeTrainProgress Report(int step, int total, long tokens, double deadFraction, double lr, double coefficient, double seconds)
-        {
-            var n = Math.Max(1, Steps);
-            return new SaeTrainProgress(step, total, tokens, _loss / n, _mse / n, _sparsity / n, _aux / n, _l0 / n, _ev / n,
-                deadFraction, lr, coefficient, seconds > 0 ? _rows / seconds : 0);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Interp.AutoInterp.Llm;
 /// </summary>
 public sealed class ResponseCache(string directory)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static JsonSerializerOptions Json => JsonDefaults.SnakeCase;
 
     /// <summary>The cache folder.</summary>
     public string Directory { get; } = directory;

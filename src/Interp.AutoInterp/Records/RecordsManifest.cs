@@ -72,16 +72,14 @@ public sealed record RecordsManifest
     /// <summary>How this store was made (time, duration, resumes): not part of the job's identity.</summary>
     public JsonObject? Build { get; init; }
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>The serializer options of records manifests (<see cref="JsonDefaults.Manifest"/>).</summary>
+    internal static JsonSerializerOptions Json => JsonDefaults.Manifest;
+
+    /// <summary>The format name and version every records manifest starts with, and how errors name them.</summary>
+    public static readonly ManifestFormat Versioned = new(FormatName, CurrentFormatVersion, "a records manifest", "records format version");
 
     /// <summary>The manifest as indented JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ManifestFormat.ToJson(this);
 
     /// <summary>The job's identity: the manifest without <see cref="Build"/>, as compact JSON.</summary>
     public string JobKey()
@@ -94,22 +92,9 @@ public sealed record RecordsManifest
     /// <exception cref="InterpException">Not JSON, another format, or another version.</exception>
     public static RecordsManifest Parse(string json, string where)
     {
-        try
-        {
-            var node = JsonNode.Parse(json);
-            var format = node?["format"]?.GetValue<string>();
-            if (format != FormatName) throw new InterpException($"{where}: not a records manifest (format '{format}', expected '{FormatName}')");
-            var version = node?["format_version"]?.GetValue<int>() ?? 0;
-            if (version != CurrentFormatVersion)
-                throw new InterpException($"{where}: records format version {version} is not supported (this program reads version {CurrentFormatVersion})");
-            var manifest = node.Deserialize<RecordsManifest>(Json) ?? throw new InterpException($"{where}: empty manifest");
-            manifest.Check(where);
-            return manifest;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InterpException($"{where}: damaged manifest ({e.Message.Split('\n')[0]})");
-        }
+        var manifest = Versioned.Parse<RecordsManifest>(json, where);
+        manifest.Check(where);
+        return manifest;
     }
 
     // Range checks, so that a hand-edited manifest is one line naming the key and value rather than an overflow later.

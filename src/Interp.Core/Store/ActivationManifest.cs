@@ -73,14 +73,8 @@ public sealed record ActivationManifest
     [JsonIgnore]
     public long RowsWritten => Shards.Sum(s => s.Rows);
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        RespectRequiredConstructorParameters = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // "<|endoftext|>" stays readable
-    };
+    /// <summary>The format name and version every activation manifest starts with, and how errors name them.</summary>
+    public static readonly ManifestFormat Versioned = new(FormatName, CurrentFormatVersion, "an activation store manifest", "format version");
 
     /// <summary>Reads <c>manifest.json</c> from a hook folder (or the file itself).</summary>
     /// <exception cref="InterpException">Missing, not JSON, another format, a newer version, or a value out of range
@@ -89,31 +83,16 @@ public sealed record ActivationManifest
     {
         var path = Directory.Exists(folderOrFile) ? System.IO.Path.Combine(folderOrFile, FileName) : folderOrFile;
         if (!File.Exists(path)) throw new InterpException($"{path}: manifest not found (not an activation store folder)");
-        ActivationManifest? manifest;
-        try
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path));
-            var format = node?["format"]?.GetValue<string>();
-            if (format != FormatName) throw new InterpException($"{path}: not an activation store manifest (format '{format}', expected '{FormatName}')");
-            var version = node?["format_version"]?.GetValue<int>() ?? 0;
-            if (version != CurrentFormatVersion)
-                throw new InterpException($"{path}: format version {version} is not supported (this program reads version {CurrentFormatVersion})");
-            manifest = node.Deserialize<ActivationManifest>(Json);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InterpException($"{path}: damaged manifest ({e.Message.Split('\n')[0]})");
-        }
-        if (manifest is null) throw new InterpException($"{path}: empty manifest");
+        var manifest = Versioned.Parse<ActivationManifest>(File.ReadAllText(path), path);
         ActivationManifestRules.Check(manifest, path);
         return manifest;
     }
 
     /// <summary>Writes the manifest into <paramref name="folder"/> atomically (temporary file, then rename).</summary>
-    public void Save(string folder) => AtomicFile.WriteAllText(System.IO.Path.Combine(folder, FileName), ToJson() + "\n");
+    public void Save(string folder) => ManifestFormat.Save(this, System.IO.Path.Combine(folder, FileName));
 
     /// <summary>The manifest as indented JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ManifestFormat.ToJson(this);
 
     /// <summary>
     /// The first way in which <paramref name="other"/> asks for different data than this manifest describes (model,

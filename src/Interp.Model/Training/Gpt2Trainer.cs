@@ -21,13 +21,16 @@ public sealed record TrainReport(
 /// <summary>
 /// Trains a GPT-2-architecture model from scratch with the GPT-2 tokenizer (nanoGPT recipe: AdamW, linear warm-up then
 /// cosine decay, weight decay on matrices only, gradient clipping). Checkpoints every few steps into
-/// <c>OUT/checkpoint</c> and resumes from it when run again; writes a Hugging Face folder to <c>OUT</c> at the end.
+/// <c>OUT/checkpoint</c> (swapped in whole, see <see cref="CheckpointFolder"/>) and resumes from it when run again;
+/// logs to <c>OUT/training_log.jsonl</c> (snake_case keys); writes a Hugging Face folder to <c>OUT</c> at the end.
 /// </summary>
 public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>? progress = null)
 {
     private const int EvalWindowsDuringTraining = 48;
-    private string CheckpointDir => Path.Combine(options.OutDirectory, "checkpoint");
-    private string LogPath => Path.Combine(options.OutDirectory, "training_log.jsonl");
+    private const string ModelFileName = "model.safetensors";
+    private const string OptimizerFileName = "optimizer.bin";
+    private readonly CheckpointFolder _checkpoint = new(Path.Combine(options.OutDirectory, "checkpoint"), "model");
+    private readonly JsonlLog _log = new(Path.Combine(options.OutDirectory, JsonlLog.TrainingLogFileName));
 
     public TrainReport Run()
     {
@@ -72,7 +75,7 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
             {
                 var report = new TrainProgress(done, options.MaxSteps, done * tokensPerStep, runningLoss / sinceReport,
                     learningRate, sinceReport * tokensPerStep / reportClock.Elapsed.TotalSeconds, heldOut);
-                AppendLog(report);
+                _log.Append(report);
                 progress?.Invoke(report);
                 (runningLoss, sinceReport) = (0, 0);
                 reportClock.Restart();
@@ -88,7 +91,7 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         var result = new TrainReport(config, options.MaxSteps, options.MaxSteps * tokensPerStep, corpus.Train.Length,
             corpus.HeldOut.Length, finalLoss, baselines, corpus.Files, stopwatch.Elapsed.TotalSeconds);
         AtomicFile.WriteAllText(Path.Combine(options.OutDirectory, "training_report.json"),
-            JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+            JsonSerializer.Serialize(result, JsonDefaults.SnakeCaseIndented));
         return result;
     }
 
@@ -201,39 +204,34 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         ], options.LearningRate);
     }
 
-    private string OptionsFingerprint() => JsonSerializer.Serialize(options with { OutDirectory = "", MaxSteps = 0, EvalEvery = 0, CheckpointEvery = 0 });
+    private string OptionsFingerprint() =>
+        CheckpointFolder.Fingerprint(options with { OutDirectory = "", MaxSteps = 0, EvalEvery = 0, CheckpointEvery = 0 });
 
-    /// <summary>Writes weights, optimizer state and the step into a fresh folder, then swaps it in: a kill never leaves a mixed checkpoint.</summary>
-    private void SaveCheckpoint(Gpt2 model, AdamW optimizer, int step)
-    {
-        var staging = CheckpointDir + ".tmp";
-        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
-        model.SaveHuggingFace(staging, SafetensorsDtype.F32);
-        optimizer.save_state_dict(Path.Combine(staging, "optimizer.bin"));
-        File.WriteAllText(Path.Combine(staging, "state.json"), JsonSerializer.Serialize(new CheckpointState(step, OptionsFingerprint())));
-        if (Directory.Exists(CheckpointDir)) Directory.Delete(CheckpointDir, recursive: true);
-        Directory.Move(staging, CheckpointDir);
-    }
+    /// <summary>Weights, optimizer state and the step, swapped in whole: a kill never leaves a mixed checkpoint.</summary>
+    private void SaveCheckpoint(Gpt2 model, AdamW optimizer, int step) =>
+        _checkpoint.Save(new CheckpointState(step, OptionsFingerprint()), staging =>
+        {
+            model.SaveHuggingFace(staging, SafetensorsDtype.F32);
+            optimizer.save_state_dict(Path.Combine(staging, OptimizerFileName));
+        });
 
+    /// <summary>The step to start at: the newest checkpoint's (weights and optimizer loaded, the log cut back to it), else 0.</summary>
     private int TryResume(Gpt2 model, AdamW optimizer)
     {
-        var dir = File.Exists(Path.Combine(CheckpointDir, "state.json")) ? CheckpointDir
-            : File.Exists(Path.Combine(CheckpointDir + ".tmp", "state.json")) ? CheckpointDir + ".tmp" : null;
-        if (dir is null) { File.Delete(LogPath); return 0; }
-        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(dir, "state.json")))!;
-        if (state.Fingerprint != OptionsFingerprint())
-            throw new InterpException($"{dir}: checkpoint was made with other options; use another --out or delete the folder");
-        using (var weights = SafetensorsFile.Open(Path.Combine(dir, "model.safetensors"))) model.LoadWeights(weights);
-        optimizer.load_state_dict(Path.Combine(dir, "optimizer.bin"));
-        // Drop log lines past the checkpoint: those steps run again.
-        if (File.Exists(LogPath))
-            File.WriteAllLines(LogPath, File.ReadLines(LogPath).Where(l => JsonDocument.Parse(l).RootElement.GetProperty("Step").GetInt32() <= state.Step).ToArray());
+        var latest = _checkpoint.FindLatest<CheckpointState>(OptionsFingerprint());
+        if (latest is null)
+        {
+            _log.Delete();
+            return 0;
+        }
+        var (dir, state) = latest.Value;
+        using (var weights = SafetensorsFile.Open(Path.Combine(dir, ModelFileName))) model.LoadWeights(weights);
+        optimizer.load_state_dict(Path.Combine(dir, OptimizerFileName));
+        _log.TruncateAfter(state.Step);                                                         // those steps run again
         Console.Error.WriteLine($"resuming from {dir} at step {state.Step}");
         return state.Step;
     }
 
-    private void AppendLog(TrainProgress p) => File.AppendAllText(LogPath, JsonSerializer.Serialize(p) + "\n");
-
-    private sealed record CheckpointState(int Step, string Fingerprint);
+    /// <summary><c>state.json</c>: names as declared (PascalCase), as checkpoints have always been written.</summary>
+    private sealed record CheckpointState(int Step, string Fingerprint) : ICheckpointState;
 }

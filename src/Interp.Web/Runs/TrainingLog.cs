@@ -4,8 +4,9 @@ namespace Interp.Web.Runs;
 
 /// <summary>
 /// A training log (JSON Lines, one object per logged step) as numeric series: <c>step</c> on the x axis, every other
-/// numeric field a series. Field names are normalised to snake_case, so the SAE trainer's <c>explained_variance</c> and the
-/// model trainer's <c>HeldOutLoss</c> (→ <c>held_out_loss</c>) read alike. Missing or null values are NaN.
+/// numeric field a series. Both trainers write snake_case keys; logs the model trainer wrote before that have PascalCase
+/// keys (<c>HeldOutLoss</c>), which are normalised (→ <c>held_out_loss</c>) so old and new logs read alike. Missing or
+/// null values are NaN.
 /// </summary>
 /// <param name="Path">The log file.</param>
 /// <param name="Steps">The x values (the <c>step</c> field, else the line number).</param>
