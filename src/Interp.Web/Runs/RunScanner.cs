@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core;
 using Interp.Core.Store;
 using Interp.Sae;
