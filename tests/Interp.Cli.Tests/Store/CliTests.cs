@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Interp.Core.Store;
 
-namespace Interp.Store.Tests;
+namespace Interp.Cli.Tests.Store;
 
 /// <summary>The real <c>interp</c> program in a child process: kill and resume, info, verify, merge, refusals.</summary>
 public class CliTests
@@ -10,7 +10,7 @@ public class CliTests
 
     private static string[] HarvestArgs(string output, int tokens, params string[] extra) =>
     [
-        "harvest", "--model", TestModels.TokenizerModel, "--corpus", TestPaths.Corpus("tinyshakespeare.txt"), TestPaths.Corpus("wikitext-2-raw-test.txt"),
+        "harvest", "--model", StoreTestFiles.TokenizerModel, "--corpus", StoreTestFiles.Corpus("tinyshakespeare.txt"), StoreTestFiles.Corpus("wikitext-2-raw-test.txt"),
         "--hook", "blocks.1.hook_resid_pre", "blocks.0.mlp.hook_post", "--ctx", "64", "--batch", "4", "--shard-mb", "1",
         "--tokens", tokens.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output, .. extra,
     ];
@@ -101,12 +101,12 @@ public class CliTests
     public void Bad_harvest_arguments_are_one_line_errors()
     {
         using var dir = new TempDir();
-        var unknownHook = InterpProcess.Run(["harvest", "--model", TestModels.TokenizerModel, "--corpus", TestPaths.Corpus("tinyshakespeare.txt"),
+        var unknownHook = InterpProcess.Run(["harvest", "--model", StoreTestFiles.TokenizerModel, "--corpus", StoreTestFiles.Corpus("tinyshakespeare.txt"),
             "--hook", "blocks.9.hook_resid_pre", "--out", dir["a"]]);
         Assert.Equal(1, unknownHook.ExitCode);
         Assert.Contains("unknown hook name 'blocks.9.hook_resid_pre'", unknownHook.Stderr);
 
-        var noTokenizer = InterpProcess.Run(["harvest", "--model", TestPaths.Fixture, "--corpus", TestPaths.Corpus("tinyshakespeare.txt"),
+        var noTokenizer = InterpProcess.Run(["harvest", "--model", Paths.Fixture, "--corpus", StoreTestFiles.Corpus("tinyshakespeare.txt"),
             "--hook", "blocks.1.hook_resid_pre", "--out", dir["b"]]);
         Assert.Equal(1, noTokenizer.ExitCode);
         Assert.Contains("no tokenizer", noTokenizer.Stderr);

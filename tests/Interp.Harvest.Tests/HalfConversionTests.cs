@@ -1,6 +1,6 @@
 using Interp.Core.Store;
 
-namespace Interp.Store.Tests;
+namespace Interp.Harvest.Tests;
 
 public class HalfConversionTests
 {

@@ -7,7 +7,7 @@ using Interp.Model.Harvest;
 using Parquet;
 using static TorchSharp.torch;
 
-namespace Interp.Store.Tests;
+namespace Interp.Harvest.Tests;
 
 public class HarvestTests
 {

@@ -3,7 +3,7 @@ using Interp.Core.Store;
 using Interp.Core.Tokenization;
 using Interp.Model.Harvest;
 
-namespace Interp.Store.Tests;
+namespace Interp.Harvest.Tests;
 
 public class ContextTests
 {

@@ -7,7 +7,7 @@ using Interp.Model;
 using Interp.Model.Harvest;
 using static TorchSharp.torch;
 
-namespace Interp.Store.Tests;
+namespace Interp.Harvest.Tests;
 
 internal static class TestPaths
 {
@@ -24,7 +24,7 @@ internal static class TestPaths
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TempDir : IDisposable
 {
-    public TempDir() => Path = Directory.CreateTempSubdirectory("interp-store-tests-").FullName;
+    public TempDir() => Path = Directory.CreateTempSubdirectory("interp-harvest-tests-").FullName;
 
     public string Path { get; }
 
@@ -53,7 +53,7 @@ internal static class TestModels
 
     private static string CreateTokenizerModel()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "interp-store-tests-model-" + Environment.ProcessId);
+        var dir = Path.Combine(Path.GetTempPath(), "interp-harvest-tests-model-" + Environment.ProcessId);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         manual_seed(1234);
         using var model = new Gpt2(new Gpt2Config(VocabSize: 50257, NPositions: 128, NEmbd: 32, NLayer: 2, NHead: 2));

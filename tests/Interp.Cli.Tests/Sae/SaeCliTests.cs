@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interp.Core.Safetensors;
+using Interp.Sae;
 
-namespace Interp.Sae.Tests;
+namespace Interp.Cli.Tests.Sae;
 
 /// <summary>
 /// A store harvested from the embedded default model (20,032 tokens of Tiny Shakespeare at blocks.1.hook_resid_pre,
@@ -25,7 +26,7 @@ public sealed class TrainedSaeFixture : IDisposable
 
     public const string Hook = "blocks.1.hook_resid_pre";
 
-    public static string Corpus(string name) => Path.Combine(TestPaths.RepoRoot, "data", "corpora", name);
+    public static string Corpus(string name) => Path.Combine(Paths.Repo, "data", "corpora", name);
 
     public string Store => _dir.Sub("activations");
 
@@ -196,7 +197,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [Fact]
     public void Eval_sae_refuses_an_sae_whose_d_in_disagrees_with_its_hook_on_the_model()
     {
-        var line = InterpProcess.Run("eval-sae", "--sae", fixture.Sae, "--model", TestPaths.TinyRandomGpt2,
+        var line = InterpProcess.Run("eval-sae", "--sae", fixture.Sae, "--model", Paths.Fixture,
             "--corpus", TrainedSaeFixture.Corpus("tinyshakespeare.txt")).ErrorLine;
         Assert.Contains("d_in=128 does not match hook blocks.1.hook_resid_pre, whose width is 32", line);
     }

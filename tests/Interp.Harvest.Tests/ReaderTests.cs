@@ -1,7 +1,7 @@
 using Interp.Core;
 using Interp.Core.Store;
 
-namespace Interp.Store.Tests;
+namespace Interp.Harvest.Tests;
 
 public class ReaderTests
 {

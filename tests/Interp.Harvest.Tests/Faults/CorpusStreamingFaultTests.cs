@@ -2,7 +2,7 @@ using System.Text;
 using Interp.Core.Tokenization;
 using Interp.Model.Harvest;
 
-namespace Interp.Store.Tests.Faults;
+namespace Interp.Harvest.Tests.Faults;
 
 /// <summary>
 /// A corpus read in pieces (issue #12, point 3) gives exactly the ids of the whole text, stops at the tokens asked for,

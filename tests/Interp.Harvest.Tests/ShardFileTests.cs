@@ -1,7 +1,7 @@
 using Interp.Core.Store;
 using Parquet;
 
-namespace Interp.Store.Tests;
+namespace Interp.Harvest.Tests;
 
 public class ShardFileTests
 {
