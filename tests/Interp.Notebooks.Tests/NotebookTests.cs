@@ -38,7 +38,7 @@ public sealed class NotebookTests(ITestOutputHelper output)
             output.WriteLine($"{notebookName}: outputs written back");
         }
 
-        // Same cells printing, same images shown, in the same order; the text itself may differ (timings, rounding).
+        // Same cells printing, same images shown, in the same order.
         foreach (var cell in notebook.CodeCells)
         {
             var committed = Kinds(cell.Json["outputs"] as JsonArray ?? []);
@@ -46,6 +46,11 @@ public sealed class NotebookTests(ITestOutputHelper output)
             Assert.True(committed == fresh,
                 $"{notebookName}, code cell {cell.CodeOrdinal}: the committed outputs are [{committed}] but a run gives [{fresh}]; " +
                 $"refresh them with {WriteOutputsVariable}=1 dotnet test tests/Interp.Notebooks.Tests");
+            // And the same numbers, within a tolerance (timings and rates exempt; see NumericOutputs).
+            var difference = NumericOutputs.FirstDifference(cell.Json["outputs"] as JsonArray ?? [], run.Outputs.For(cell.CodeOrdinal));
+            Assert.True(difference is null,
+                $"{notebookName}, code cell {cell.CodeOrdinal}: {difference}; if the change is intended, refresh the outputs with " +
+                $"{WriteOutputsVariable}=1 dotnet test tests/Interp.Notebooks.Tests");
         }
     }
 

@@ -13,7 +13,7 @@ namespace Interp.AutoInterp.Batch;
 /// <param name="OfflineCpuSeconds">Processor time the process spent in that run (all threads): a figure that a busy machine disturbs less than wall time.</param>
 /// <param name="MeanCorrelation">Mean correlation of the offline explanations (a sanity check).</param>
 /// <param name="Phases">Milliseconds a unit per phase, single-threaded, in memory: explain, simulate + correlation, detection + fuzzing.</param>
-/// <param name="Llm">Requests/s against the local replay server, per concurrency.</param>
+/// <param name="Llm">Requests/s against the bench's local instant server, per concurrency.</param>
 public sealed record AutoInterpBenchmarkResult(int Units, int Concurrency, double BuildSeconds, double OfflineSeconds, double OfflineCpuSeconds, double? MeanCorrelation,
     (double Explain, double Simulate, double Delphi) Phases, IReadOnlyList<LlmOverhead> Llm)
 {
@@ -36,7 +36,7 @@ public sealed record LlmOverhead(int Concurrency, int Requests, double Seconds)
 /// <summary>
 /// <c>interp bench autointerp</c>: offline explain + simulate + score throughput over synthetic units (the whole batch
 /// runner, results file included), and the LLM path's overhead per request (explainer-sized prompts, cache off)
-/// against the local <see cref="ReplayServer"/> at several concurrencies.
+/// against the bench's own local <see cref="InstantChatServer"/> at several concurrencies.
 /// </summary>
 public static class AutoInterpBenchmark
 {
@@ -68,9 +68,9 @@ public static class AutoInterpBenchmark
         log?.Invoke($"per unit, one thread: explain {phases.Explain:F2} ms, simulate + correlation {phases.Simulate:F2} ms, detection + fuzzing {phases.Delphi:F2} ms");
 
         var overheads = new List<LlmOverhead>();
-        await using (var server = ReplayServer.Start(_ => new ReplayAnswer.Chat("the main thing this unit does is find the token \" the\".")))
+        await using (var server = InstantChatServer.Start("the main thing this unit does is find the token \" the\"."))
         {
-            var options = new LlmOptions { Endpoint = server.Endpoint, Model = "replay", Timeout = TimeSpan.FromSeconds(30) };
+            var options = new LlmOptions { Endpoint = server.Endpoint, Model = "bench", Timeout = TimeSpan.FromSeconds(30) };
             var requests = family.Take(Math.Max(1, Math.Min(llmRequests, family.Count)))
                 .Select(f => new LlmExplainer(new NullLlm(), 5).Request(RecordSplits.Of(f.Record).Train)).ToList();
             while (requests.Count < llmRequests) requests.AddRange(requests.Take(llmRequests - requests.Count).ToList());

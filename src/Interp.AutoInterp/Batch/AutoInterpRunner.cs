@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Interp.AutoInterp.Llm;
-using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Records;
 

@@ -1,4 +1,3 @@
-using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Records;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Interp.AutoInterp.Records;
 using Interp.Core;
 using Interp.Core.Records;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Interp.AutoInterp.Batch;
 using Interp.AutoInterp.Llm;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core;
 
 namespace Interp.Cli.Commands;

@@ -6,7 +6,7 @@ namespace Interp.Cli.Commands;
 
 /// <summary>
 /// <c>interp bench autointerp</c>: offline explain + simulate + score throughput (units/s) over synthetic units, and the
-/// LLM path's overhead per request against a local replay server at concurrency 1 and 32.
+/// LLM path's overhead per request against its own local instant server (one fixed answer) at concurrency 1 and 32.
 /// </summary>
 public static class BenchAutoInterpCommand
 {
@@ -14,9 +14,9 @@ public static class BenchAutoInterpCommand
     {
         var json = CommonOptions.Json();
         var units = new Option<int>("--units") { Description = "Synthetic units for the offline run", DefaultValueFactory = _ => 1000 };
-        var requests = new Option<int>("--llm-requests") { Description = "Requests per concurrency level against the replay server", DefaultValueFactory = _ => 500 };
+        var requests = new Option<int>("--llm-requests") { Description = "Requests per concurrency level against the local instant server", DefaultValueFactory = _ => 500 };
         var concurrency = new Option<int>("--concurrency") { Description = "Workers of the offline run (default: cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("autointerp", "Offline explain+simulate+score units/s, and LLM request overhead against a local replay server") { units, requests, concurrency, json };
+        var command = new Command("autointerp", "Offline explain+simulate+score units/s, and LLM request overhead against a local instant server") { units, requests, concurrency, json };
         command.SetAction(CliApp.Guard(parse =>
         {
             var asJson = parse.GetValue(json);

@@ -1,5 +1,6 @@
 using Interp.AutoInterp.Batch;
-using Interp.AutoInterp.Records;
+using Interp.Core.Records;
+using Interp.Records;
 using Interp.Core;
 
 namespace Interp.Cli.Commands;

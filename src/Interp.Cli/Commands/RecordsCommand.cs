@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 
 namespace Interp.Cli.Commands;
 

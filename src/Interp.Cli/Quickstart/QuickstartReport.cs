@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interp.AutoInterp.Batch;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Web.Units;
 
 namespace Interp.Cli.Quickstart;

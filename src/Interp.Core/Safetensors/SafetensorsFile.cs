@@ -1,38 +1,9 @@
 using System.Buffers.Binary;
-using System.Collections.ObjectModel;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
-using System.Text.Unicode;
 
 namespace Interp.Core.Safetensors;
-
-/// <summary>
-/// One tensor's entry in a safetensors header. <see cref="Begin"/> and <see cref="End"/> are byte offsets relative to the
-/// start of the data section (the byte after the header).
-/// </summary>
-/// <param name="Name">The tensor's name (its header key).</param>
-/// <param name="Dtype">The element type.</param>
-/// <param name="Shape">The dimensions, outermost first (row-major); empty for a scalar.</param>
-/// <param name="Begin">Offset of the first byte, relative to the data section.</param>
-/// <param name="End">Offset one past the last byte, relative to the data section.</param>
-public sealed record SafetensorsTensorInfo(string Name, SafetensorsDtype Dtype, long[] Shape, long Begin, long End)
-{
-    /// <summary>The product of <see cref="Shape"/> (1 for a scalar, 0 when any dimension is 0).</summary>
-    public long ElementCount
-    {
-        get
-        {
-            long n = 1;
-            foreach (var d in Shape) n = checked(n * d);
-            return n;
-        }
-    }
-
-    /// <summary><see cref="End"/> − <see cref="Begin"/>; the reader guarantees it equals elements × element size.</summary>
-    public long ByteLength => End - Begin;
-}
 
 /// <summary>
 /// A read-only, memory-mapped safetensors file. <see cref="Open"/> validates the whole header (dtypes, shapes, offsets,
@@ -43,8 +14,6 @@ public sealed class SafetensorsFile : IDisposable
 {
     /// <summary>The largest header accepted, as in the reference implementation (100 MB).</summary>
     public const long MaxHeaderLength = 100_000_000;
-
-    private const string MetadataKey = "__metadata__";
 
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
@@ -91,28 +60,28 @@ public sealed class SafetensorsFile : IDisposable
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
             var fileLength = stream.Length;
             if (fileLength < 8)
-                throw Bad(path, $"file is {fileLength} bytes, shorter than the 8-byte header length");
+                throw SafetensorsHeader.Bad(path, $"file is {fileLength} bytes, shorter than the 8-byte header length");
 
             Span<byte> prefix = stackalloc byte[8];
             stream.ReadExactly(prefix);
             var headerLengthRaw = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
             if (headerLengthRaw > MaxHeaderLength)
-                throw Bad(path, $"header length {headerLengthRaw} exceeds the {MaxHeaderLength}-byte limit");
+                throw SafetensorsHeader.Bad(path, $"header length {headerLengthRaw} exceeds the {MaxHeaderLength}-byte limit");
             var headerLength = (long)headerLengthRaw;
             if (8 + headerLength > fileLength)
-                throw Bad(path, $"header length {headerLength} runs past the end of the file ({fileLength} bytes)");
+                throw SafetensorsHeader.Bad(path, $"header length {headerLength} runs past the end of the file ({fileLength} bytes)");
 
             var header = new byte[headerLength];
             stream.ReadExactly(header);
             var dataLength = fileLength - 8 - headerLength;
-            var (tensors, metadata) = ParseHeader(path, header, dataLength);
+            var (tensors, metadata) = SafetensorsHeader.Parse(path, header, dataLength);
 
             map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read,
                 HandleInheritability.None, leaveOpen: false);
             stream = null; // owned by the map now
             view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             if (view.Capacity < fileLength)
-                throw Bad(path, $"file changed while opening (mapped {view.Capacity} of {fileLength} bytes)");
+                throw SafetensorsHeader.Bad(path, $"file changed while opening (mapped {view.Capacity} of {fileLength} bytes)");
             byte* basePtr = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
             pointerAcquired = true;
@@ -241,158 +210,6 @@ public sealed class SafetensorsFile : IDisposable
                 $"{Path}: tensor {Quote(info.Name)} is {info.Dtype.ToFormatString()}; only F32, F16, BF16 and F64 convert to float");
     }
 
-    private static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>) ParseHeader(
-        string path, byte[] header, long dataLength)
-    {
-        if (!Utf8.IsValid(header))
-            throw Bad(path, $"header ({header.Length} bytes) is not valid UTF-8");
-
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            throw Bad(path, $"header is not valid JSON: {OneLine(e.Message)}");
-        }
-
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Bad(path, $"header is a JSON {Kind(root.ValueKind)}, not an object");
-
-            var tensors = new OrderedDictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seenMetadata = false;
-            foreach (var property in root.EnumerateObject())
-            {
-                var key = property.Name;
-                if (key == MetadataKey)
-                {
-                    if (seenMetadata) throw Bad(path, $"duplicate key {Quote(MetadataKey)}");
-                    seenMetadata = true;
-                    ParseMetadata(path, property.Value, metadata);
-                    continue;
-                }
-                if (tensors.ContainsKey(key)) throw Bad(path, $"duplicate tensor {Quote(key)}");
-                tensors.Add(key, ParseTensor(path, key, property.Value, dataLength));
-            }
-
-            CheckOverlaps(path, tensors.Values);
-            return (new ReadOnlyDictionary<string, SafetensorsTensorInfo>(tensors),
-                new ReadOnlyDictionary<string, string>(metadata));
-        }
-    }
-
-    private static void ParseMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
-    {
-        if (value.ValueKind != JsonValueKind.Object)
-            throw Bad(path, $"{Quote(MetadataKey)} is a JSON {Kind(value.ValueKind)}, not an object of strings");
-        foreach (var entry in value.EnumerateObject())
-        {
-            if (entry.Value.ValueKind != JsonValueKind.String)
-                throw Bad(path, $"{Quote(MetadataKey)} entry {Quote(entry.Name)} is a JSON {Kind(entry.Value.ValueKind)}, not a string");
-            if (!metadata.TryAdd(entry.Name, entry.Value.GetString()!))
-                throw Bad(path, $"{Quote(MetadataKey)} has duplicate key {Quote(entry.Name)}");
-        }
-    }
-
-    private static SafetensorsTensorInfo ParseTensor(string path, string name, JsonElement value, long dataLength)
-    {
-        var where = $"tensor {Quote(name)}";
-        if (value.ValueKind != JsonValueKind.Object)
-            throw Bad(path, $"{where} is a JSON {Kind(value.ValueKind)}, not an object");
-
-        if (!value.TryGetProperty("dtype", out var dtypeElement))
-            throw Bad(path, $"{where} has no \"dtype\"");
-        if (dtypeElement.ValueKind != JsonValueKind.String)
-            throw Bad(path, $"{where} has a \"dtype\" that is a JSON {Kind(dtypeElement.ValueKind)}, not a string");
-        var dtypeText = dtypeElement.GetString();
-        if (!SafetensorsDtypeExtensions.TryParseFormatString(dtypeText, out var dtype))
-            throw Bad(path, $"{where} has unknown dtype {Quote(dtypeText ?? "")} (supported: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
-
-        if (!value.TryGetProperty("shape", out var shapeElement))
-            throw Bad(path, $"{where} has no \"shape\"");
-        if (shapeElement.ValueKind != JsonValueKind.Array)
-            throw Bad(path, $"{where} has a \"shape\" that is a JSON {Kind(shapeElement.ValueKind)}, not an array");
-        var shape = new long[shapeElement.GetArrayLength()];
-        var i = 0;
-        foreach (var dim in shapeElement.EnumerateArray())
-        {
-            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out var d))
-                throw Bad(path, $"{where} has shape {Raw(shapeElement)} whose entry {i} ({Raw(dim)}) is not an integer");
-            if (d < 0)
-                throw Bad(path, $"{where} has shape {Raw(shapeElement)} with negative dimension {d}");
-            shape[i++] = d;
-        }
-
-        if (!value.TryGetProperty("data_offsets", out var offsetsElement))
-            throw Bad(path, $"{where} has no \"data_offsets\"");
-        if (offsetsElement.ValueKind != JsonValueKind.Array || offsetsElement.GetArrayLength() != 2
-            || !TryGetOffset(offsetsElement[0], out var begin) || !TryGetOffset(offsetsElement[1], out var end))
-            throw Bad(path, $"{where} has data_offsets {Raw(offsetsElement)}, not two non-negative integers [begin, end]");
-        if (end < begin)
-            throw Bad(path, $"{where} has data_offsets {Raw(offsetsElement)} that are not ascending (end < begin)");
-        if (end > dataLength)
-            throw Bad(path, $"{where} has data_offsets {Raw(offsetsElement)} past the end of the {dataLength}-byte data section");
-
-        long expected;
-        try
-        {
-            expected = 1;
-            foreach (var d in shape) expected = checked(expected * d);
-            expected = checked(expected * dtype.ElementSize());
-        }
-        catch (OverflowException)
-        {
-            throw Bad(path, $"{where} has shape {Raw(shapeElement)} whose size overflows 64 bits");
-        }
-        if (end - begin != expected)
-            throw Bad(path,
-                $"{where} has data_offsets {Raw(offsetsElement)} spanning {end - begin} bytes, but shape {FormatShape(shape)} of {dtype.ToFormatString()} needs {expected}");
-
-        return new SafetensorsTensorInfo(name, dtype, shape, begin, end);
-    }
-
-    private static bool TryGetOffset(JsonElement e, out long value)
-    {
-        value = 0;
-        return e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value) && value >= 0;
-    }
-
-    private static void CheckOverlaps(string path, IEnumerable<SafetensorsTensorInfo> tensors)
-    {
-        // Zero-byte tensors occupy no bytes, so they cannot overlap anything.
-        var sorted = tensors.Where(t => t.End > t.Begin)
-            .OrderBy(t => t.Begin).ThenBy(t => t.End).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
-        for (var k = 1; k < sorted.Count; k++)
-        {
-            var a = sorted[k - 1];
-            var b = sorted[k];
-            if (b.Begin < a.End)
-                throw Bad(path,
-                    $"tensors {Quote(a.Name)} [{a.Begin}, {a.End}] and {Quote(b.Name)} [{b.Begin}, {b.End}] overlap");
-        }
-    }
-
-    private static InterpException Bad(string path, string detail) => new($"invalid safetensors file {path}: {detail}");
-
-    private static string Kind(JsonValueKind k) => k switch
-    {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Null => "null",
-        _ => k.ToString(),
-    };
-
-    /// <summary>The element's JSON text, on one line and cut short if long.</summary>
-    private static string Raw(JsonElement e) => Shorten(OneLine(e.GetRawText()));
-
     internal static string FormatShape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     /// <summary>A name in double quotes with control characters escaped, so messages stay on one line.</summary>
@@ -417,7 +234,7 @@ public sealed class SafetensorsFile : IDisposable
         return sb.Append('"').ToString();
     }
 
-    private static string Shorten(string s) => s.Length <= 200 ? s : s[..200] + "…";
+    internal static string Shorten(string s) => s.Length <= 200 ? s : s[..200] + "…";
 
     internal static string OneLine(string s) =>
         string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core;
 using Interp.Web.Hosting;
 using Interp.Web.Units;

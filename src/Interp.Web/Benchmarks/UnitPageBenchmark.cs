@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core;
 using Interp.Web.Hosting;
 using Interp.Web.Runs;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Interp.AutoInterp.Batch;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core;
 using Interp.Core.Store;
 using Interp.Sae;

@@ -4,7 +4,7 @@ namespace Interp.Web.Units;
 
 /// <summary>
 /// Where unit lists and unit pages come from: the finished records stores of each run (<c>records/…/records.db</c>,
-/// read through <see cref="Interp.AutoInterp.Records.UnitRecordStore"/>) joined with the run's autointerp
+/// read through <see cref="Interp.Records.UnitRecordStore"/>) joined with the run's autointerp
 /// <c>results.jsonl</c> files. Thread-safe.
 /// </summary>
 public interface IUnitPageSource

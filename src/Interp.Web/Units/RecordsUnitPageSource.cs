@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core;
 using Interp.Core.Records;
 using Interp.Web.Runs;

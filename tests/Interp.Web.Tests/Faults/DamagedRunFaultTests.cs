@@ -1,4 +1,4 @@
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Web.Tests.Support;
 using Interp.Web.Units;
 using Microsoft.Data.Sqlite;

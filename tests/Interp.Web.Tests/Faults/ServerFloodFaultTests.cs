@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Web.Benchmarks;
 using Interp.Web.Tests.Support;
 using Interp.Web.Units;

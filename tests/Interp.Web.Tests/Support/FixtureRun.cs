@@ -1,5 +1,5 @@
 using Interp.AutoInterp.Batch;
-using Interp.AutoInterp.Records;
+using Interp.Records;
 using Interp.Core.Hooks;
 using Interp.Core.Records;
 using Interp.Model;
