@@ -25,7 +25,7 @@ public class RunLayout
     public const string SaeLatentsFolderName = "sae-latents";
     public const string SaeEvaluationFileName = "eval.json";
     public const string ModelConfigFileName = "config.json";
-    public const string TrainingLogFileName = "training_log.jsonl";
+    public const string TrainingLogFileName = JsonlLog.TrainingLogFileName;
     public const string QuickstartTimesFileName = "quickstart_times.json";
 
     /// <summary>The stage folders, in pipeline order; any one of them inside a folder makes it a run.</summary>

@@ -53,6 +53,6 @@ public static class QuickstartRunner
             total_seconds = Math.Round(totalSeconds, 1),
             stages = times.Select(t => new { stage = t.Stage, seconds = Math.Round(t.Seconds, 1), skipped = t.Skipped }),
         };
-        AtomicFile.WriteAllText(new RunLayout(runFolder).QuickstartTimes, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(new RunLayout(runFolder).QuickstartTimes, JsonSerializer.Serialize(document, JsonDefaults.Indented) + "\n");
     }
 }

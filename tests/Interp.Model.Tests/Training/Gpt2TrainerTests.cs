@@ -8,6 +8,7 @@ namespace Interp.Model.Tests.Training;
 /// A tiny model trained for a few steps, once without a break (the fixture), and in the tests with a crash in between:
 /// resuming from the checkpoint must give the same weights and the same log, to the bit.
 /// </summary>
+[Collection(GlobalRandomCollection.Name)]
 public sealed class Gpt2TrainerTests(Gpt2TrainerTests.UninterruptedRun uninterrupted) : IClassFixture<Gpt2TrainerTests.UninterruptedRun>
 {
     /// <summary>Reports and checkpoints every 2 steps, so a resumed run's reports cover the same steps as an unbroken one.</summary>
