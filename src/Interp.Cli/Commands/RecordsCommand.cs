@@ -59,30 +59,15 @@ public static class RecordsCommand
                     MemoryMegabytes = parse.GetValue(memory),
                 },
             };
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            Console.CancelKeyPress += onCancel;
-            RecordsJobResult result;
-            try
-            {
-                var last = Stopwatch.StartNew();
-                result = RecordsJob.Run(options, log.WriteLine, p =>
+            var last = Stopwatch.StartNew();
+            if (!CtrlC.TryRun(cancel => RecordsJob.Run(options, log.WriteLine, p =>
                 {
                     if (last.Elapsed.TotalSeconds < 5) return;
                     last.Restart();
                     log.WriteLine($"records: chunk {p.Chunk}/{p.Chunks} {p.Phase}: {p.Contexts:N0}/{p.TotalContexts:N0} contexts | " +
                                   $"{p.UnitsDone:N0}/{p.TotalUnits:N0} units done | {p.Elapsed.TotalSeconds:F0} s");
-                }, cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("interrupted: finished units are kept; re-run the same command to resume");
-                return 130;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+                }, cancel), "interrupted: finished units are kept; re-run the same command to resume", out var result))
+                return CtrlC.ExitCode;
             if (asJson)
             {
                 JsonOutput.Write(w =>
