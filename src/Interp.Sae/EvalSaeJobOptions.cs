@@ -1,4 +1,5 @@
 using Interp.Core;
+using Interp.Model.Harvest;
 
 namespace Interp.Sae;
 
@@ -9,10 +10,10 @@ public sealed record EvalSaeJobOptions
     public const long DefaultTokens = 32_768;
 
     /// <summary>The default <see cref="Batch"/>.</summary>
-    public const int DefaultBatch = 8;
+    public const int DefaultBatch = HarvestOptions.DefaultBatchSize;
 
     /// <summary>The context length when neither <see cref="Ctx"/> nor the SAE's <c>context_size</c> gives one.</summary>
-    public const int DefaultCtx = 128;
+    public const int DefaultCtx = ContextBuilder.DefaultCtx;
 
     /// <summary>The SAE folder (SAELens layout).</summary>
     public required string Sae { get; init; }

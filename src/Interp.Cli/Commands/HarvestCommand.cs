@@ -19,9 +19,9 @@ public static class HarvestCommand
         var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
         var corpus = new Option<string[]>("--corpus") { Description = "Text files, joined with <|endoftext|> in the order given", Required = true, AllowMultipleArgumentsPerToken = true };
         var hook = new Option<string[]>("--hook") { Description = "Hook name(s) to store, e.g. blocks.2.hook_resid_pre (see `interp hooks`)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => 128 };
+        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
-        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
         var shard = new Option<string>("--shard") { Description = "K/N: this machine's part of a harvest split over N machines (merge with `interp store merge`)", DefaultValueFactory = _ => "1/1" };
         var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (50256); contexts then take ctx-1 corpus tokens" };
         var float16 = new Option<bool>("--float16") { Description = "Store activations as float16 (half the disk; DuckDB reads them as FLOAT)" };

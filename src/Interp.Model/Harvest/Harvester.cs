@@ -20,7 +20,10 @@ public sealed record HarvestOptions
     public required string OutDirectory { get; init; }
 
     /// <summary>Contexts per forward pass.</summary>
-    public int BatchSize { get; init; } = 8;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The default <see cref="BatchSize"/> (harvest, records, eval-sae, benchmarks).</summary>
+    public const int DefaultBatchSize = 8;
 
     /// <summary>Storage type of the activations.</summary>
     public ActivationDtype Dtype { get; init; } = ActivationDtype.Float32;
