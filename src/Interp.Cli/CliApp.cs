@@ -35,11 +35,22 @@ public static class CliApp
     /// (its message names the path), is one line on stderr and exit code 1; anything unexpected is also one line (exit 2)
     /// unless INTERP_DEBUG=1 asks for the stack trace. No line carries an exception's type name.
     /// </summary>
-    public static Func<ParseResult, int> Guard(Func<ParseResult, int> body) => parseResult =>
+    public static Func<ParseResult, int> Guard(Func<ParseResult, int> body) => Guard(new Dictionary<string, string>(), body);
+
+    /// <summary>
+    /// <see cref="Guard(Func{ParseResult, int})"/> for a verb over a library job: a refused option's message names the
+    /// verb's flag (<paramref name="flags"/>: the options record's property → flag) instead of the option's meaning.
+    /// </summary>
+    public static Func<ParseResult, int> Guard(IReadOnlyDictionary<string, string> flags, Func<ParseResult, int> body) => parseResult =>
     {
         try
         {
             return body(parseResult);
+        }
+        catch (InvalidOptionException e)
+        {
+            Console.Error.WriteLine($"error: {e.MessageWith(flags.GetValueOrDefault)}");
+            return 1;
         }
         catch (InterpException e)
         {

@@ -1,3 +1,4 @@
+using Interp.Core;
 using System.Text.Json.Serialization;
 
 namespace Interp.Sae;
@@ -23,7 +24,16 @@ namespace Interp.Sae;
 public sealed record SaeTrainProgress(
     int Step, int TotalSteps, long Tokens, double Loss, double Mse, double SparsityLoss, double AuxLoss, double L0,
     double ExplainedVariance, double DeadFraction, [property: JsonPropertyName("lr")] double LearningRate,
-    double SparsityCoefficient, double TokensPerSecond);
+    double SparsityCoefficient, double TokensPerSecond) : IJobProgress
+{
+    // Explicit, so training_log.jsonl keeps its keys.
+    long IJobProgress.Done => Step;
+    long IJobProgress.Total => TotalSteps;
+
+    /// <summary>One plain line: step, loss, L0, explained variance, dead fraction and throughput.</summary>
+    public string Describe() =>
+        $"step {Step:N0}/{TotalSteps:N0} | loss {Loss:F4} | L0 {L0:F1} | expl. var. {ExplainedVariance:F3} | dead {DeadFraction:P1} | {TokensPerSecond:N0} tokens/s";
+}
 
 /// <summary>A finished run: the trained SAE (saved in <see cref="Directory"/>; the caller disposes it) and its totals.</summary>
 /// <param name="Sae">The trained SAE, owned by the caller.</param>

@@ -1,3 +1,5 @@
+using Interp.Core;
+
 namespace Interp.AutoInterp.Batch;
 
 /// <summary>
@@ -6,8 +8,11 @@ namespace Interp.AutoInterp.Batch;
 /// </summary>
 public sealed record BatchProgress(
     int Total, int Done, int Failed, int Skipped, TimeSpan Elapsed,
-    long LlmRequests, long CacheHits, long Retries, long InputTokens, long OutputTokens, string? LastError)
+    long LlmRequests, long CacheHits, long Retries, long InputTokens, long OutputTokens, string? LastError) : IJobProgress
 {
+    long IJobProgress.Done => Done + Failed;
+    long IJobProgress.Total => Total;
+
     /// <summary>Units finished (ok or failed) per second of this run.</summary>
     public double UnitsPerSecond => Elapsed.TotalSeconds > 0 ? (Done + Failed) / Elapsed.TotalSeconds : 0;
 

@@ -12,44 +12,35 @@ internal static class AutoInterpProgress
 {
     public static BatchOutcome Run(AutoInterpRunner runner, IReadOnlyList<UnitId> units, string outDir, int concurrency, bool retryFailed, TextWriter log, bool interactive)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        using var ctrlC = new CtrlC();
+        if (interactive && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
-            if (interactive && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
-            {
-                BatchOutcome? outcome = null;
-                AnsiConsole.Progress()
-                    .AutoClear(false)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                    .Start(ctx =>
+            BatchOutcome? outcome = null;
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("autointerp", maxValue: Math.Max(1, units.Count));
+                    outcome = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
                     {
-                        var task = ctx.AddTask("autointerp", maxValue: Math.Max(1, units.Count));
-                        outcome = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
-                        {
-                            task.MaxValue = Math.Max(1, p.Total);
-                            task.Value = p.Done + p.Failed;
-                            task.Description = Markup.Escape(Line(p));
-                        }, cancel.Token).GetAwaiter().GetResult();
-                        task.Value = task.MaxValue;
-                    });
-                return outcome!;
-            }
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
-            {
-                if (clock.Elapsed.TotalSeconds < 5) return;
-                clock.Restart();
-                log.WriteLine("autointerp: " + p.Describe());
-            }, cancel.Token).GetAwaiter().GetResult();
-            log.WriteLine("autointerp: " + result.Progress.Describe());
-            return result;
+                        task.MaxValue = Math.Max(1, p.Total);
+                        task.Value = p.Done + p.Failed;
+                        task.Description = Markup.Escape(Line(p));
+                    }, ctrlC.Token).GetAwaiter().GetResult();
+                    task.Value = task.MaxValue;
+                });
+            return outcome!;
         }
-        finally
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
         {
-            Console.CancelKeyPress -= onCancel;
-        }
+            if (clock.Elapsed.TotalSeconds < 5) return;
+            clock.Restart();
+            log.WriteLine("autointerp: " + p.Describe());
+        }, ctrlC.Token).GetAwaiter().GetResult();
+        log.WriteLine("autointerp: " + result.Progress.Describe());
+        return result;
     }
 
     private static string Line(BatchProgress p) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Interp.Model;
 using Interp.Model.Benchmarks;
+using Interp.Model.Harvest;
 using TorchSharp;
 
 namespace Interp.Cli.Commands;
@@ -11,8 +12,8 @@ public static class BenchCommand
     public static Command Create()
     {
         var (model, device) = (CommonOptions.Model(), CommonOptions.Device());
-        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
-        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
+        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => ContextBuilder.DefaultCtx };
         var skipSmall = new Option<bool>("--skip-gpt2-small") { Description = "Only the chosen model, not also a random GPT-2-small-shaped one" };
         var forward = new Command("forward", "Forward throughput (tokens/s, GFLOP/s) against libtorch's float32 matmul rate")
             { model, device, batch, context, skipSmall };

@@ -15,8 +15,8 @@ public static class BenchHarvestCommand
     {
         var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
         var hook = new Option<string[]>("--hook") { Description = "Hook(s) to harvest (default: blocks.<n_layer/2>.hook_resid_pre)", AllowMultipleArgumentsPerToken = true };
-        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
-        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
+        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Tokens a round (default: about 3 s of forward work)" };
         var rounds = new Option<int>("--rounds") { Description = "Alternating forward/harvest rounds (best of each is kept)", DefaultValueFactory = _ => 3 };
         var float16 = new Option<bool>("--float16") { Description = "Store float16" };

@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Interp.Core;
-using Interp.Model;
-using Interp.Model.Harvest;
 using Interp.Sae;
 using Interp.Sae.Architectures;
-using static TorchSharp.torch;
 
 namespace Interp.Cli.Commands;
 
@@ -21,81 +18,44 @@ public static class EvalSaeCommand
         model.Description = "Model folder or hub name; default: the model the SAE names in cfg.json when that folder exists, else the embedded model";
         var sae = new Option<string>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors, SAELens layout)", Required = true };
         var corpus = new Option<string[]>("--corpus") { Description = "Text file(s), joined with <|endoftext|>; the first --tokens tokens are used", Required = true, AllowMultipleArgumentsPerToken = true };
-        var context = new Option<int?>("--ctx") { Description = "Tokens per context (default: the SAE's context_size, else 128)" };
-        var tokens = new Option<long>("--tokens") { Description = "Tokens to evaluate on (at most the corpus)", DefaultValueFactory = _ => 32_768 };
+        var context = new Option<int?>("--ctx") { Description = $"Tokens per context (default: the SAE's context_size, else {EvalSaeJobOptions.DefaultCtx})" };
+        var tokens = new Option<long>("--tokens") { Description = "Tokens to evaluate on (at most the corpus)", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultTokens };
         var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Also write the --json document to this file (atomically)" };
         var threads = ThreadsOption.Create();
-        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
             { sae, model, device, corpus, context, tokens, skip, batch, threads, json, output };
-        command.SetAction(CliApp.Guard(parse =>
+        var flags = new Dictionary<string, string>
+        {
+            [nameof(EvalSaeJobOptions.Tokens)] = "--tokens", [nameof(EvalSaeJobOptions.Batch)] = "--batch",
+            [nameof(EvalSaeJobOptions.SkipTokens)] = "--skip-tokens", [nameof(EvalSaeJobOptions.Ctx)] = "--ctx",
+        };
+        command.SetAction(CliApp.Guard(flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
-            var (tokenCount, contextsPerBatch) = (parse.GetValue(tokens), parse.GetValue(batch));
-            if (tokenCount <= 0) throw new InterpException($"--tokens {tokenCount}: must be positive");
-            if (contextsPerBatch <= 0) throw new InterpException($"--batch {contextsPerBatch}: must be positive");
-            var skipTokens = parse.GetValue(skip);
-            if (skipTokens < 0) throw new InterpException($"--skip-tokens {skipTokens}: must not be negative");
+            var options = new EvalSaeJobOptions
+            {
+                Sae = parse.GetValue(sae)!, Model = parse.GetValue(model), Corpus = parse.GetValue(corpus)!, Ctx = parse.GetValue(context),
+                Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
+            };
+            options.Validate();
             if (parse.GetValue(output) is { } outFile) OutputPath.ForFile(outFile);    // refuse a folder or device before the work
-            var saeDir = parse.GetValue(sae)!;
-            var dev = DeviceSelection.Resolve(parse.GetValue(device));
-            using var autoencoder = SparseAutoencoder.Load(saeDir, dev);
-            var config = autoencoder.Config;
+            var result = EvalSaeJob.Run(options, name => CommonOptions.LoadModel(name, options.Device), log.WriteLine, Console.Error.WriteLine);
 
-            var modelArg = parse.GetValue(model) ?? (Directory.Exists(config.ModelName) ? config.ModelName : null);
-            using var gpt2 = CommonOptions.LoadModel(modelArg, parse.GetValue(device)!);
-            SaeHooks.CheckFits(autoencoder, gpt2);
-            if (config.ModelWeightsSha256 is { } sha && ModelFingerprint.Of(gpt2).WeightsSha256 is var actual && actual != sha)
-                Console.Error.WriteLine($"warning: {saeDir} was trained on activations of model {config.ModelName} (weights sha256 {sha[..12]}…); " +
-                                        $"this model's weights differ ({actual[..12]}…)");
-
-            var ctx = parse.GetValue(context) ?? Math.Min(config.ContextSize ?? 128, gpt2.Config.NPositions);
-            if (ctx < 2 || ctx > gpt2.Config.NPositions)
-                throw new InterpException($"--ctx {ctx}: must be between 2 and the model's n_positions={gpt2.Config.NPositions}");
-            var needed = ContextBuilder.StreamTokensFor(tokenCount, ctx, config.PrependBos);   // tokenise no further than the contexts need
-            var (stream, files) = ContextBuilder.Tokenize(parse.GetValue(corpus)!, gpt2.RequireTokenizer(),
-                needed > long.MaxValue - skipTokens ? long.MaxValue : skipTokens + needed, Console.Error.WriteLine);
-            if (skipTokens >= stream.Length)
-                throw new InterpException($"--skip-tokens {skipTokens:N0}: the corpus has only {stream.Length:N0} tokens");
-            stream = stream[(int)skipTokens..];
-            var width = ctx - (config.PrependBos ? 1 : 0);
-            var available = (long)stream.Length / width * ctx;
-            var contexts = ContextBuilder.Build(stream, files, ctx, config.PrependBos, Math.Min(tokenCount, Math.Max(ctx, available)));
-            using var ids = ContextTensor(contexts);
-            log.WriteLine($"eval-sae: {saeDir} ({config.Architecture.ToSaeLensName()}, d_in={config.DIn}, d_sae={config.DSae}) at {config.HookName}; " +
-                          $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(skipTokens > 0 ? $" after the first {skipTokens:N0} tokens" : "")}" +
-                          $"{(config.PrependBos ? ", BOS prepended" : "")}");
-
-            var activations = SaeEvaluator.Evaluate(autoencoder,
-                SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: config.PrependBos, contextsPerBatch));
-            var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, contextsPerBatch);
-
-            void Document(Utf8JsonWriter w) => Write(w, saeDir, config, modelArg ?? "embedded default", ctx, contexts.Count, skipTokens, activations, inModel);
+            void Document(Utf8JsonWriter w) => Write(w, options, result);
             if (parse.GetValue(output) is { } file) JsonOutput.WriteFile(file, Document);
             if (asJson)
             {
                 JsonOutput.Write(Document);
                 return 0;
             }
-            Print(activations, inModel);
+            Print(result.Activations, result.InModel);
             return 0;
         }));
         return command;
-    }
-
-    private static Tensor ContextTensor(ContextSet contexts)
-    {
-        var ids = new long[contexts.Count * contexts.Ctx];
-        var row = new int[contexts.Ctx];
-        for (long c = 0; c < contexts.Count; c++)
-        {
-            contexts.Fill(c, row);
-            for (var t = 0; t < row.Length; t++) ids[c * contexts.Ctx + t] = row[t];
-        }
-        return tensor(ids, [contexts.Count, contexts.Ctx]);
     }
 
     private static void Print(SaeActivationMetrics a, SaeModelMetrics m)
@@ -123,23 +83,23 @@ public static class EvalSaeCommand
         Console.WriteLine($"  KL(clean ‖ SAE)      {m.KlDivergence,10:F4}   nats/token");
     }
 
-    private static void Write(Utf8JsonWriter w, string saeDir, SaeConfig config, string model, int ctx, long contexts, long skipTokens,
-        SaeActivationMetrics a, SaeModelMetrics m)
+    private static void Write(Utf8JsonWriter w, EvalSaeJobOptions options, EvalSaeResult result)
     {
+        var (config, a, m) = (result.Config, result.Activations, result.InModel);
         static void Number(Utf8JsonWriter w, string name, double value)
         {
             if (double.IsFinite(value)) w.WriteNumber(name, value);
             else w.WriteNull(name);
         }
-        w.WriteString("sae", saeDir);
-        w.WriteString("model", model);
+        w.WriteString("sae", options.Sae);
+        w.WriteString("model", result.Model);
         w.WriteString("hook_name", config.HookName);
         w.WriteString("architecture", config.Architecture.ToSaeLensName());
         w.WriteNumber("d_in", config.DIn);
         w.WriteNumber("d_sae", config.DSae);
-        w.WriteNumber("ctx", ctx);
-        w.WriteNumber("contexts", contexts);
-        w.WriteNumber("skipped_tokens", skipTokens);
+        w.WriteNumber("ctx", result.Ctx);
+        w.WriteNumber("contexts", result.Contexts);
+        w.WriteNumber("skipped_tokens", options.SkipTokens);
         w.WriteNumber("tokens", a.Tokens);
         Number(w, "l0", a.L0);
         Number(w, "mse", a.Mse);

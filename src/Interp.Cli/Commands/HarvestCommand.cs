@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Interp.Core;
 using Interp.Core.Hooks;
 using Interp.Core.Store;
@@ -20,9 +19,9 @@ public static class HarvestCommand
         var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
         var corpus = new Option<string[]>("--corpus") { Description = "Text files, joined with <|endoftext|> in the order given", Required = true, AllowMultipleArgumentsPerToken = true };
         var hook = new Option<string[]>("--hook") { Description = "Hook name(s) to store, e.g. blocks.2.hook_resid_pre (see `interp hooks`)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => 128 };
+        var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
-        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
         var shard = new Option<string>("--shard") { Description = "K/N: this machine's part of a harvest split over N machines (merge with `interp store merge`)", DefaultValueFactory = _ => "1/1" };
         var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (50256); contexts then take ctx-1 corpus tokens" };
         var float16 = new Option<bool>("--float16") { Description = "Store activations as float16 (half the disk; DuckDB reads them as FLOAT)" };
@@ -52,23 +51,10 @@ public static class HarvestCommand
             log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {contexts.Files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +
                           $"{(n > 1 ? $", part {k}/{n}" : "")}; hooks {string.Join(", ", hooks)} → {options.OutDirectory}");
 
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            Console.CancelKeyPress += onCancel;
-            HarvestResult result;
-            try
-            {
-                result = RunWithProgress(gpt2, contexts, options, log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive, cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("interrupted: finished shards are kept; re-run the same command to resume");
-                return 130;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<HarvestProgress, HarvestResult>("harvest", log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive,
+                    progress => Harvester.Run(gpt2, contexts, options, progress, cancel)),
+                    "interrupted: finished shards are kept; re-run the same command to resume", out var result))
+                return CtrlC.ExitCode;
 
             if (asJson)
             {
@@ -104,41 +90,5 @@ public static class HarvestCommand
         w.WriteNumber("bytes", m.Shards.Sum(s => s.Bytes));
         w.WriteBoolean("complete", m.Complete);
         w.WriteEndObject();
-    }
-
-    /// <summary>A Spectre.Console progress bar on a terminal; otherwise a plain line every 5 seconds.</summary>
-    private static HarvestResult RunWithProgress(Model.Gpt2 model, ContextSet contexts, HarvestOptions options, TextWriter log, bool interactive,
-        CancellationToken cancel)
-    {
-        static string Line(HarvestProgress p) =>
-            $"{p.Tokens:N0}/{p.TotalTokens:N0} tokens | {p.TokensPerSecond:N0} tokens/s | ETA {(p.Eta is { } eta ? eta.ToString(@"hh\:mm\:ss") : "--:--:--")}";
-
-        if (!interactive)
-        {
-            var last = Stopwatch.StartNew();
-            return Harvester.Run(model, contexts, options, p =>
-            {
-                if (last.Elapsed.TotalSeconds < 5 && p.Tokens < p.TotalTokens) return;
-                last.Restart();
-                log.WriteLine($"harvest: {Line(p)}");
-            }, cancel);
-        }
-
-        HarvestResult? result = null;
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("starting…", maxValue: 1);
-                result = Harvester.Run(model, contexts, options, p =>
-                {
-                    task.MaxValue = p.TotalTokens;
-                    task.Value = p.Tokens;
-                    task.Description = Markup.Escape(Line(p));
-                }, cancel);
-                task.Value = task.MaxValue;
-            });
-        return result!;
     }
 }

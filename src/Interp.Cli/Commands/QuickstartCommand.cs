@@ -3,6 +3,7 @@ using Interp.Cli.Quickstart;
 using Interp.Core;
 using Interp.Core.Hooks;
 using Interp.Model.Harvest;
+using Interp.Sae;
 using Interp.Web.Hosting;
 
 namespace Interp.Cli.Commands;
@@ -25,8 +26,8 @@ public static class QuickstartCommand
         var tokens = new Option<long>("--tokens") { Description = "Corpus tokens to harvest (the first ones; capped at 90 % of the corpus so the rest evaluates the SAE)", DefaultValueFactory = _ => 204_800 };
         var evalTokens = new Option<long>("--eval-tokens") { Description = "Held-out tokens (after the harvested ones) to evaluate the SAE on", DefaultValueFactory = _ => 32_768 };
         var saeTokens = new Option<long>("--sae-tokens") { Description = "Activation rows the SAE trains on (shuffled passes over the harvest)", DefaultValueFactory = _ => 1_228_800 };
-        var dSae = new Option<int?>("--d-sae") { Description = "SAE latents (default 8 × d_model)" };
-        var k = new Option<int>("--k") { Description = "Latents per token of the TopK SAE", DefaultValueFactory = _ => 32 };
+        var dSae = new Option<int?>("--d-sae") { Description = $"SAE latents (default {TrainSaeJobOptions.ExpansionFactor} × d_model)" };
+        var k = new Option<int>("--k") { Description = "Latents per token of the TopK SAE", DefaultValueFactory = _ => QuickstartSettings.DefaultK };
         var layer = new Option<int?>("--layer") { Description = "The SAE reads blocks.L.hook_resid_pre and the neurons are blocks.(L-1).mlp.hook_post (default L: n_layer / 2)" };
         var explainer = new Option<string>("--explainer") { Description = "auto (llm when INTERP_LLM_MODEL is set, else offline), offline or llm", DefaultValueFactory = _ => "auto" };
         var noServe = new Option<bool>("--no-serve") { Description = "Stop after the pipeline instead of serving the UI" };
@@ -77,7 +78,7 @@ public static class QuickstartCommand
     private static QuickstartSettings Settings(string? model, string device, string[]? corpus, string output, long tokens, long evalTokens, long saeTokens,
         int? dSae, int k, int? layer, string explainer)
     {
-        const int ctx = 128;
+        const int ctx = ContextBuilder.DefaultCtx;
         if (tokens < ctx) throw new InterpException($"--tokens {tokens}: must be at least one context ({ctx})");
         if (evalTokens < 0) throw new InterpException($"--eval-tokens {evalTokens}: must not be negative");
         if (saeTokens <= 0) throw new InterpException($"--sae-tokens {saeTokens}: must be positive");
@@ -99,7 +100,7 @@ public static class QuickstartCommand
         var leftOver = (stream.Length - harvest) / ctx * ctx;
         var l = layer ?? c.NLayer / 2;
         if (l < 1 || l >= c.NLayer) throw new InterpException($"--layer {l}: must be between 1 and {c.NLayer - 1} (the model has {c.NLayer} layers)");
-        var latents = dSae ?? 8 * c.NEmbd;
+        var latents = dSae ?? TrainSaeJobOptions.ExpansionFactor * c.NEmbd;
         if (latents < k) throw new InterpException($"--d-sae {latents}: must be at least --k {k}");
 
         return new QuickstartSettings

@@ -20,9 +20,9 @@ public static class RecordsCommand
         var sae = new Option<string?>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors): records of its latents instead of the hook's neurons" };
         var hook = new Option<string?>("--hook") { Description = "Hook, e.g. blocks.1.mlp.hook_post (required with --corpus; default with --sae: the SAE's hook)" };
         var corpus = new Option<string[]>("--corpus") { Description = "Run the model over these text files instead of reading a store", AllowMultipleArgumentsPerToken = true };
-        var ctx = new Option<int>("--ctx") { Description = "Tokens per context (with --corpus)", DefaultValueFactory = _ => 128 };
+        var ctx = new Option<int>("--ctx") { Description = "Tokens per context (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Only the first ceil(N/ctx) contexts (with --corpus)" };
-        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass (with --corpus)", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { Description = "Contexts per forward pass (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.HarvestOptions.DefaultBatchSize };
         var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (with --corpus)" };
         var window = new Option<int>("--window") { Description = "Tokens per window (the peak sits 3/4 of the way in)", DefaultValueFactory = _ => 64 };
         var top = new Option<int>("--top") { Description = "Top-activating windows per unit (one per context)", DefaultValueFactory = _ => 40 };
@@ -59,30 +59,15 @@ public static class RecordsCommand
                     MemoryMegabytes = parse.GetValue(memory),
                 },
             };
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            Console.CancelKeyPress += onCancel;
-            RecordsJobResult result;
-            try
-            {
-                var last = Stopwatch.StartNew();
-                result = RecordsJob.Run(options, log.WriteLine, p =>
+            var last = Stopwatch.StartNew();
+            if (!CtrlC.TryRun(cancel => RecordsJob.Run(options, log.WriteLine, p =>
                 {
                     if (last.Elapsed.TotalSeconds < 5) return;
                     last.Restart();
                     log.WriteLine($"records: chunk {p.Chunk}/{p.Chunks} {p.Phase}: {p.Contexts:N0}/{p.TotalContexts:N0} contexts | " +
                                   $"{p.UnitsDone:N0}/{p.TotalUnits:N0} units done | {p.Elapsed.TotalSeconds:F0} s");
-                }, cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("interrupted: finished units are kept; re-run the same command to resume");
-                return 130;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+                }, cancel), "interrupted: finished units are kept; re-run the same command to resume", out var result))
+                return CtrlC.ExitCode;
             if (asJson)
             {
                 JsonOutput.Write(w =>

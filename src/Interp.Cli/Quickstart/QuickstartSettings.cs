@@ -1,3 +1,6 @@
+using Interp.Model.Harvest;
+using Interp.Sae;
+
 namespace Interp.Cli.Quickstart;
 
 /// <summary>What <c>interp quickstart</c> runs: the model, the corpus, the run folder and the size of each stage.</summary>
@@ -22,7 +25,7 @@ public sealed record QuickstartSettings
     public required string MlpHook { get; init; }
 
     /// <summary>Tokens per context.</summary>
-    public int Ctx { get; init; } = 128;
+    public int Ctx { get; init; } = ContextBuilder.DefaultCtx;
 
     /// <summary>Tokens harvested (the first ones of the corpus); the SAE and the records see these.</summary>
     public required long HarvestTokens { get; init; }
@@ -37,7 +40,10 @@ public sealed record QuickstartSettings
     public required int DSae { get; init; }
 
     /// <summary>Latents per token of the TopK SAE.</summary>
-    public int K { get; init; } = 32;
+    public int K { get; init; } = DefaultK;
+
+    /// <summary>The default <see cref="K"/>: train-sae's.</summary>
+    public static readonly int DefaultK = new TrainSaeJobOptions { Activations = "", OutDirectory = "" }.K;
 
     /// <summary>libtorch CPU threads for every stage and the UI; null: libtorch's choice (one per core).</summary>
     public int? Threads { get; init; }

@@ -71,6 +71,9 @@ public sealed class ContextSet
 /// <summary>Turns corpus files (or token ids) into the contexts of a harvest.</summary>
 public static class ContextBuilder
 {
+    /// <summary>The default tokens per context (harvest, records, eval-sae, benchmarks, quickstart).</summary>
+    public const int DefaultCtx = 128;
+
     /// <summary>The context rule, recorded in every manifest.</summary>
     public const string Rule =
         "files are tokenised in the order given and joined with <|endoftext|> (50256) between files; a literal <|endoftext|> " +

@@ -20,7 +20,10 @@ public sealed record HarvestOptions
     public required string OutDirectory { get; init; }
 
     /// <summary>Contexts per forward pass.</summary>
-    public int BatchSize { get; init; } = 8;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The default <see cref="BatchSize"/> (harvest, records, eval-sae, benchmarks).</summary>
+    public const int DefaultBatchSize = 8;
 
     /// <summary>Storage type of the activations.</summary>
     public ActivationDtype Dtype { get; init; } = ActivationDtype.Float32;
@@ -68,8 +71,15 @@ public enum HarvestWriter
 /// <param name="TotalTokens">Tokens in the finished store.</param>
 /// <param name="TokensThisRun">Tokens computed by this run.</param>
 /// <param name="Elapsed">Time since this run started computing.</param>
-public sealed record HarvestProgress(long Tokens, long TotalTokens, long TokensThisRun, TimeSpan Elapsed)
+public sealed record HarvestProgress(long Tokens, long TotalTokens, long TokensThisRun, TimeSpan Elapsed) : IJobProgress
 {
+    long IJobProgress.Done => Tokens;
+    long IJobProgress.Total => TotalTokens;
+
+    /// <summary>One plain line: tokens stored of the total, this run's rate, time left.</summary>
+    public string Describe() =>
+        $"{Tokens:N0}/{TotalTokens:N0} tokens | {TokensPerSecond:N0} tokens/s | ETA {(Eta is { } eta ? eta.ToString(@"hh\:mm\:ss") : "--:--:--")}";
+
     /// <summary>This run's rate.</summary>
     public double TokensPerSecond => Elapsed.TotalSeconds > 0 ? TokensThisRun / Elapsed.TotalSeconds : 0;
 
