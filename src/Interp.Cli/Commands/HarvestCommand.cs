@@ -25,34 +25,33 @@ public static class HarvestCommand
         var shard = new Option<string>("--shard") { Description = "K/N: this machine's part of a harvest split over N machines (merge with `interp store merge`)", DefaultValueFactory = _ => "1/1" };
         var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (50256); contexts then take ctx-1 corpus tokens" };
         var float16 = new Option<bool>("--float16") { Description = "Store activations as float16 (half the disk; DuckDB reads them as FLOAT)" };
-        var shardMb = new Option<double>("--shard-mb") { Description = "Target shard size in MiB", DefaultValueFactory = _ => 128 };
+        var shardMb = new Option<double>("--shard-mb") { Description = "Target shard size in MiB", DefaultValueFactory = _ => HarvestJobOptions.DefaultShardMegabytes };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out (a finished store is otherwise never overwritten)" };
         var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
         var threads = ThreadsOption.Create();
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
             { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, threads, json };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
-            var (k, n) = StoreLayout.ParseSplit(parse.GetValue(shard)!);
+            var options = new HarvestJobOptions
+            {
+                Corpus = parse.GetValue(corpus)!, Hooks = parse.GetValue(hook)!, OutDirectory = parse.GetValue(output)!,
+                Ctx = parse.GetValue(context), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch), Shard = parse.GetValue(shard)!,
+                PrependBos = parse.GetValue(bos), Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32,
+                ShardMegabytes = parse.GetValue(shardMb), Overwrite = parse.GetValue(overwrite),
+            };
+            options.Validate();
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
             using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
-            var hooks = parse.GetValue(hook)!.Select(h => HookName.Parse(h, gpt2.Config.NLayer)).ToArray();
-            var tokenizer = gpt2.RequireTokenizer();
-            var contexts = ContextBuilder.FromFiles(parse.GetValue(corpus)!, tokenizer, parse.GetValue(context), parse.GetValue(bos), parse.GetValue(tokens),
-                Console.Error.WriteLine);
-            var options = new HarvestOptions
-            {
-                Hooks = hooks, OutDirectory = parse.GetValue(output)!, BatchSize = parse.GetValue(batch),
-                Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32, ShardMegabytes = parse.GetValue(shardMb),
-                ShardK = k, ShardN = n, Overwrite = parse.GetValue(overwrite),
-            };
+            var job = HarvestJob.Prepare(gpt2, options, Console.Error.WriteLine);
+            var (contexts, hooks, (k, n)) = (job.Contexts, job.Hooks, options.Split());
             log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {contexts.Files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +
                           $"{(n > 1 ? $", part {k}/{n}" : "")}; hooks {string.Join(", ", hooks)} → {options.OutDirectory}");
 
             if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<HarvestProgress, HarvestResult>("harvest", log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive,
-                    progress => Harvester.Run(gpt2, contexts, options, progress, cancel)),
+                    progress => job.Run(progress, cancel)),
                     "interrupted: finished shards are kept; re-run the same command to resume", out var result))
                 return CtrlC.ExitCode;
 
@@ -77,6 +76,14 @@ public static class HarvestCommand
         }));
         return command;
     }
+
+    /// <summary>The job's options (by property name) → this verb's flags, for refused options.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>
+    {
+        [nameof(HarvestJobOptions.Corpus)] = "--corpus", [nameof(HarvestJobOptions.Hooks)] = "--hook", [nameof(HarvestJobOptions.Ctx)] = "--ctx",
+        [nameof(HarvestJobOptions.Tokens)] = "--tokens", [nameof(HarvestJobOptions.Batch)] = "--batch", [nameof(HarvestJobOptions.Shard)] = "--shard",
+        [nameof(HarvestJobOptions.PrependBos)] = "--prepend-bos", [nameof(HarvestJobOptions.OutDirectory)] = "--out",
+    };
 
     private static void WriteHook(System.Text.Json.Utf8JsonWriter w, string root, ActivationManifest m)
     {

@@ -74,6 +74,16 @@ public static class ContextBuilder
     /// <summary>The default tokens per context (harvest, records, eval-sae, benchmarks, quickstart).</summary>
     public const int DefaultCtx = 128;
 
+    /// <summary>The options that shape contexts (a job's property names) by meaning, for <see cref="InvalidOptionException"/>s.</summary>
+    public static string Meaning(string option) => option switch
+    {
+        "Ctx" => "context length",
+        "Tokens" => "token limit",
+        "PrependBos" => "a BOS prepended",
+        "Corpus" => "corpus file",
+        _ => option,
+    };
+
     /// <summary>The context rule, recorded in every manifest.</summary>
     public const string Rule =
         "files are tokenised in the order given and joined with <|endoftext|> (50256) between files; a literal <|endoftext|> " +
