@@ -24,9 +24,9 @@ public sealed class ModelBlockSource : IActivationBlockSource
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(contexts);
-        if (batchSize < 1) throw new InterpException($"--batch {batchSize}: must be at least 1");
+        if (batchSize < 1) throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Batch))} {batchSize}: must be at least 1");
         if (contexts.Ctx > model.Config.NPositions)
-            throw new InterpException($"--ctx {contexts.Ctx} is longer than this model's n_positions={model.Config.NPositions}");
+            throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Ctx))} {contexts.Ctx} is longer than this model's n_positions={model.Config.NPositions}");
         if (contexts.MaxTokenId() is var maxId && maxId >= model.Config.VocabSize)
             throw new InterpException($"token id {maxId} is out of range for this model's vocab_size={model.Config.VocabSize}");
         (_model, _hook, _contexts, _batchSize) = (model, HookName.Parse(hook.Name, model.Config.NLayer), contexts, batchSize);

@@ -67,16 +67,37 @@ public sealed record RecordOptions
     /// fire on what came before, so most of the window is preceding context).</summary>
     public int PeakOffset => Window * 3 / 4;
 
+    /// <summary>The options of a records job (its and <see cref="RecordsJobOptions"/>'s property names) by meaning, for messages.</summary>
+    public static string Meaning(string option) => option switch
+    {
+        nameof(Window) => "window length",
+        nameof(Top) => "top windows per unit",
+        nameof(BandSamples) => "windows per quantile band",
+        nameof(Random) => "random windows per unit",
+        nameof(RandomActivating) => "random activating windows per unit",
+        nameof(NonActivating) => "non-activating windows per unit",
+        nameof(LogitTokens) => "logit tokens",
+        nameof(Nearest) => "nearest units",
+        nameof(MemoryMegabytes) => "memory for kept windows (MiB)",
+        nameof(RecordsJobOptions.Units) => "units",
+        nameof(RecordsJobOptions.Batch) => "contexts per batch",
+        nameof(RecordsJobOptions.Hook) => "hook name",
+        _ => Interp.Model.Harvest.ContextBuilder.Meaning(option),
+    };
+
+    /// <summary>A records option refused, named by <see cref="Meaning"/> unless a front end renames it.</summary>
+    internal static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);
+
     /// <summary>Checks every value; an <see cref="InterpException"/> names the option that is wrong.</summary>
     public void Validate()
     {
-        if (Window < 1) throw new InterpException($"--window {Window}: must be at least 1");
-        if (Top < 1) throw new InterpException($"--top {Top}: must be at least 1");
-        foreach (var (name, value) in new[] { ("--band-samples", BandSamples), ("--random", Random), ("--random-activating", RandomActivating),
-                     ("--non-activating", NonActivating), ("--logit-tokens", LogitTokens), ("--nearest", Nearest) })
-            if (value < 0) throw new InterpException($"{name} {value}: must not be negative");
+        if (Window < 1) throw Refuse(n => $"{n(nameof(Window))} {Window}: must be at least 1");
+        if (Top < 1) throw Refuse(n => $"{n(nameof(Top))} {Top}: must be at least 1");
+        foreach (var (name, value) in new[] { (nameof(BandSamples), BandSamples), (nameof(Random), Random), (nameof(RandomActivating), RandomActivating),
+                     (nameof(NonActivating), NonActivating), (nameof(LogitTokens), LogitTokens), (nameof(Nearest), Nearest) })
+            if (value < 0) throw Refuse(n => $"{n(name)} {value}: must not be negative");
         if (HistogramBins < 1 || LogitHistogramBins < 1) throw new InterpException("histogram bins must be at least 1");
-        if (MemoryMegabytes < 0) throw new InterpException($"--memory-mb {MemoryMegabytes}: must not be negative");
+        if (MemoryMegabytes < 0) throw Refuse(n => $"{n(nameof(MemoryMegabytes))} {MemoryMegabytes}: must not be negative");
         if (UnitsPerChunk < 0) throw new InterpException($"units per chunk {UnitsPerChunk}: must not be negative");
         if (BlockValues < 1) throw new InterpException($"block values {BlockValues}: must be at least 1");
         foreach (var (low, high) in Bands)

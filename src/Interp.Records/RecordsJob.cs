@@ -118,7 +118,7 @@ public static class RecordsJob
             }
             else
             {
-                if (hook is null) throw new InterpException("--hook NAME is required with --corpus (e.g. blocks.1.mlp.hook_post)");
+                if (hook is null) throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Hook))} is required with {n(nameof(RecordsJobOptions.Corpus))} (e.g. blocks.1.mlp.hook_post)");
                 model = LoadModel(options.Model, options.Device);
                 var tokenizer = model.RequireTokenizer();
                 // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.

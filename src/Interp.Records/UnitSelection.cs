@@ -23,16 +23,16 @@ public static class UnitSelection
         {
             var dash = raw.IndexOf('-', 1);
             var (first, last) = dash < 0 ? (Index(raw, text), Index(raw, text)) : (Index(raw[..dash], text), Index(raw[(dash + 1)..], text));
-            if (last < first) throw new InterpException($"--units {text}: range '{raw}' runs backwards");
-            if (last >= count) throw new InterpException($"--units {text}: unit {last} does not exist (this source has {count} units, 0-{count - 1})");
+            if (last < first) throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Units))} {text}: range '{raw}' runs backwards");
+            if (last >= count) throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Units))} {text}: unit {last} does not exist (this source has {count} units, 0-{count - 1})");
             for (var i = first; i <= last; i++) chosen.Add(i);
         }
-        if (chosen.Count == 0) throw new InterpException($"--units {text}: names no unit");
+        if (chosen.Count == 0) throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Units))} {text}: names no unit");
         return [.. chosen];
     }
 
     private static int Index(string part, string text) =>
         int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var i)
             ? i
-            : throw new InterpException($"--units {text}: '{part}' is not a unit index (use all, 0-1023 or 3,7,10-20)");
+            : throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Units))} {text}: '{part}' is not a unit index (use all, 0-1023 or 3,7,10-20)");
 }

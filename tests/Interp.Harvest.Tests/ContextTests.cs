@@ -40,12 +40,12 @@ public class ContextTests
     public void Too_short_a_corpus_or_bad_sizes_are_refused()
     {
         var ids = TestModels.RandomIds(300);
-        Assert.Contains("not enough for one context", Assert.Throws<InterpException>(() => ContextBuilder.FromTokenIds(ids, 400)).Message);
-        Assert.Contains("gives only 2", Assert.Throws<InterpException>(() => ContextBuilder.FromTokenIds(ids, 128, maxTokens: 1000)).Message);
-        Assert.Contains("--ctx 1", Assert.Throws<InterpException>(() => ContextBuilder.FromTokenIds(ids, 1, prependBos: true)).Message);
-        Assert.Contains("missing.txt", Assert.Throws<InterpException>(() => ContextBuilder.Tokenize(["missing.txt"], Gpt2Tokenizer.Default)).Message);
-        Assert.Throws<InterpException>(() => StoreLayout.ParseSplit("3/2"));
-        Assert.Throws<InterpException>(() => StoreLayout.ParseSplit("1-2"));
+        Assert.Contains("not enough for one context", Assert.ThrowsAny<InterpException>(() => ContextBuilder.FromTokenIds(ids, 400)).Message);
+        Assert.Contains("gives only 2", Assert.ThrowsAny<InterpException>(() => ContextBuilder.FromTokenIds(ids, 128, maxTokens: 1000)).Message);
+        Assert.Contains("context length 1", Assert.ThrowsAny<InterpException>(() => ContextBuilder.FromTokenIds(ids, 1, prependBos: true)).Message);
+        Assert.Contains("missing.txt", Assert.ThrowsAny<InterpException>(() => ContextBuilder.Tokenize(["missing.txt"], Gpt2Tokenizer.Default)).Message);
+        Assert.ThrowsAny<InterpException>(() => StoreLayout.ParseSplit("3/2"));
+        Assert.ThrowsAny<InterpException>(() => StoreLayout.ParseSplit("1-2"));
         Assert.Equal((2, 4), StoreLayout.ParseSplit("2/4"));
     }
 

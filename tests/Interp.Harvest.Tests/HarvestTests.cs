@@ -176,11 +176,11 @@ public class HarvestTests
         ActivationStoreMerger.Merge([dir["part3"], dir["part1"], dir["part2"]], dir["merged"], overwrite: false);
         StoreAssert.SameStore(dir["single"], dir["merged"]);
 
-        var missing = Assert.Throws<InterpException>(() => ActivationStoreMerger.Merge([dir["part1"], dir["part3"]], dir["merged2"], overwrite: false));
+        var missing = Assert.ThrowsAny<InterpException>(() => ActivationStoreMerger.Merge([dir["part1"], dir["part3"]], dir["merged2"], overwrite: false));
         Assert.Contains("2/3", missing.Message);
-        var twice = Assert.Throws<InterpException>(() => ActivationStoreMerger.Merge([dir["part1"], dir["part1"], dir["part2"]], dir["merged3"], overwrite: false));
+        var twice = Assert.ThrowsAny<InterpException>(() => ActivationStoreMerger.Merge([dir["part1"], dir["part1"], dir["part2"]], dir["merged3"], overwrite: false));
         Assert.Contains("given twice", twice.Message);
-        var finished = Assert.Throws<InterpException>(() => ActivationStoreMerger.Merge([dir["part1"], dir["part2"], dir["part3"]], dir["merged"], overwrite: false));
+        var finished = Assert.ThrowsAny<InterpException>(() => ActivationStoreMerger.Merge([dir["part1"], dir["part2"], dir["part3"]], dir["merged"], overwrite: false));
         Assert.Contains("already complete", finished.Message);
     }
 
@@ -240,7 +240,7 @@ public class HarvestTests
         var contexts = FixtureHarvest.Contexts();
         Harvester.Run(model, contexts, FixtureHarvest.Options(dir["a"]));
         var before = StoreAssert.Sha256(Path.Combine(dir["a"], HookName.ResidPre(2).Name, "shard-00000.parquet"));
-        var e = Assert.Throws<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(dir["a"])));
+        var e = Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(dir["a"])));
         Assert.Contains(ActivationManifest.FileName, e.Message);
         Assert.Contains("already complete", e.Message);
         Assert.Contains("--overwrite", e.Message);
@@ -266,29 +266,29 @@ public class HarvestTests
         manual_seed(99);
         using var other = new Gpt2(model.Config);
         other.eval();
-        var otherModel = Assert.Throws<InterpException>(() => Harvester.Run(other, contexts, FixtureHarvest.Options(dir.Path, one)));
+        var otherModel = Assert.ThrowsAny<InterpException>(() => Harvester.Run(other, contexts, FixtureHarvest.Options(dir.Path, one)));
         Assert.StartsWith(manifestPath, otherModel.Message);
         Assert.Contains("model weights sha256", otherModel.Message);
 
-        var otherCtx = Assert.Throws<InterpException>(() => Harvester.Run(model, FixtureHarvest.Contexts(ctx: 8), FixtureHarvest.Options(dir.Path, one)));
+        var otherCtx = Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, FixtureHarvest.Contexts(ctx: 8), FixtureHarvest.Options(dir.Path, one)));
         Assert.Contains("ctx 16 (this run: 8)", otherCtx.Message);
 
         var otherCorpus = ContextBuilder.FromTokenIds(TestModels.RandomIds(22 * 16 + 5, seed: 8), 16);
-        Assert.Contains("corpus", Assert.Throws<InterpException>(() => Harvester.Run(model, otherCorpus, FixtureHarvest.Options(dir.Path, one))).Message);
+        Assert.Contains("corpus", Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, otherCorpus, FixtureHarvest.Options(dir.Path, one))).Message);
 
-        var otherSplit = Assert.Throws<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(dir.Path, one, k: 1, n: 2)));
+        var otherSplit = Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(dir.Path, one, k: 1, n: 2)));
         Assert.Contains("--shard 1/1 (this run: 1/2)", otherSplit.Message);
 
         // A hook folder holding another hook's manifest (copied or renamed by hand).
         Directory.Move(Path.Combine(dir.Path, one[0].Name), Path.Combine(dir.Path, HookName.ResidPre(3).Name));
-        var otherHook = Assert.Throws<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(dir.Path, [HookName.ResidPre(3)])));
+        var otherHook = Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(dir.Path, [HookName.ResidPre(3)])));
         Assert.Contains("hook blocks.2.hook_resid_pre (this run: blocks.3.hook_resid_pre)", otherHook.Message);
         Assert.DoesNotContain('\n', otherHook.Message);
 
         var foreign = Path.Combine(dir.Path, "foreign", one[0].Name);
         Directory.CreateDirectory(foreign);
         File.WriteAllText(Path.Combine(foreign, "notes.txt"), "mine");
-        Assert.Contains("not empty", Assert.Throws<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(Path.Combine(dir.Path, "foreign"), one))).Message);
+        Assert.Contains("not empty", Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(Path.Combine(dir.Path, "foreign"), one))).Message);
     }
 
     [Fact]
@@ -298,10 +298,10 @@ public class HarvestTests
         using var dir = new TempDir();
         var bos = FixtureHarvest.Contexts(bos: true);
         var gpt2Bos = ContextBuilder.FromTokenIds(TestModels.RandomIds(400), 16, prependBos: true);
-        Assert.Contains("vocab_size=1000", Assert.Throws<InterpException>(() => Harvester.Run(model, gpt2Bos, FixtureHarvest.Options(dir.Path))).Message);
+        Assert.Contains("vocab_size=1000", Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, gpt2Bos, FixtureHarvest.Options(dir.Path))).Message);
         Assert.Contains("not one vector per token",
-            Assert.Throws<InterpException>(() => Harvester.Run(model, bos, FixtureHarvest.Options(dir.Path, [HookName.Pattern(0)]))).Message);
-        Assert.Contains("n_positions", Assert.Throws<InterpException>(() =>
+            Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, bos, FixtureHarvest.Options(dir.Path, [HookName.Pattern(0)]))).Message);
+        Assert.Contains("n_positions", Assert.ThrowsAny<InterpException>(() =>
             Harvester.Run(model, ContextBuilder.FromTokenIds(TestModels.RandomIds(2000), 600), FixtureHarvest.Options(dir.Path))).Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
 

@@ -22,7 +22,7 @@ public static class BenchHarvestCommand
         var float16 = new Option<bool>("--float16") { Description = "Store float16" };
         var command = new Command("harvest", "Harvest throughput against forward-only throughput to the same hook (storage overhead), and reader throughput")
             { model, device, hook, batch, context, tokens, rounds, float16, json };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(HarvestCommand.Flags, parse =>
         {
             var asJson = parse.GetValue(json);
             using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);

@@ -41,7 +41,7 @@ public static class RecordsCommand
             activations, sae, model, hook, corpus, ctx, tokens, batch, bos, window, top, bandSamples, random, randomActivating, nonActivating,
             units, seed, memory, overwrite, output, device, threads, json,
         };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var asJson = parse.GetValue(json);
@@ -90,4 +90,13 @@ public static class RecordsCommand
         }));
         return command;
     }
+
+    /// <summary>The records job's options (by property name) → this verb's flags, for refused options.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(HarvestCommand.Flags)
+    {
+        [nameof(RecordsJobOptions.Hook)] = "--hook NAME", [nameof(RecordsJobOptions.Units)] = "--units",
+        [nameof(RecordOptions.Window)] = "--window", [nameof(RecordOptions.Top)] = "--top", [nameof(RecordOptions.BandSamples)] = "--band-samples",
+        [nameof(RecordOptions.Random)] = "--random", [nameof(RecordOptions.RandomActivating)] = "--random-activating",
+        [nameof(RecordOptions.NonActivating)] = "--non-activating", [nameof(RecordOptions.MemoryMegabytes)] = "--memory-mb",
+    };
 }

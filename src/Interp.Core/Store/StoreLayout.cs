@@ -86,10 +86,13 @@ public sealed record StoreLayout(long Contexts, long ContextsPerShard, long Cont
         return new StoreLayout(contexts, perRowGroup * groups, perRowGroup, shardK, shardN);
     }
 
+    /// <summary>The split option ("Shard", a job's property name) by meaning, for <see cref="InvalidOptionException"/>s.</summary>
+    public static string Meaning(string option) => option == "Shard" ? "part" : option;
+
     /// <summary>Checks a <c>--shard K/N</c> pair.</summary>
     public static void CheckSplit(int k, int n)
     {
-        if (n < 1 || k < 1 || k > n) throw new InterpException($"--shard {k}/{n}: expected K/N with 1 ≤ K ≤ N");
+        if (n < 1 || k < 1 || k > n) throw new InvalidOptionException(o => $"{o("Shard")} {k}/{n}: expected K/N with 1 ≤ K ≤ N", Meaning);
     }
 
     /// <summary>Parses <c>K/N</c> (e.g. <c>2/4</c>).</summary>
@@ -97,7 +100,7 @@ public sealed record StoreLayout(long Contexts, long ContextsPerShard, long Cont
     {
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var k) || !int.TryParse(parts[1], out var n))
-            throw new InterpException($"--shard {text}: expected K/N, e.g. 2/4");
+            throw new InvalidOptionException(o => $"{o("Shard")} {text}: expected K/N, e.g. 2/4", Meaning);
         CheckSplit(k, n);
         return (k, n);
     }

@@ -79,7 +79,7 @@ public static class ContextBuilder
     {
         "Ctx" => "context length",
         "Tokens" => "token limit",
-        "PrependBos" => "a BOS prepended",
+        "PrependBos" => "BOS prepending",
         "Corpus" => "corpus file",
         _ => option,
     };
@@ -107,7 +107,7 @@ public static class ContextBuilder
     public static (int[] Stream, IReadOnlyList<CorpusFile> Files) Tokenize(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer,
         long? maxStreamTokens = null, Action<string>? warn = null)
     {
-        if (paths.Count == 0) throw new InterpException("no corpus given: pass at least one --corpus FILE");
+        if (paths.Count == 0) throw Refuse(n => $"no corpus given: pass at least one {n("Corpus")}");
         var limit = maxStreamTokens ?? long.MaxValue;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, nameof(maxStreamTokens));
         var stream = new TokenChunks();
@@ -152,7 +152,7 @@ public static class ContextBuilder
         public int[] ToArray()
         {
             if (Count > Array.MaxLength)
-                throw new InterpException($"corpus: {Count:N0} tokens is more than one stream holds ({Array.MaxLength:N0}); pass --tokens");
+                throw Refuse(n => $"corpus: {Count:N0} tokens is more than one stream holds ({Array.MaxLength:N0}); pass {n("Tokens")}");
             var all = new int[Count];
             var at = 0;
             foreach (var chunk in _chunks)
@@ -195,9 +195,12 @@ public static class ContextBuilder
 
     private static void CheckSizes(int ctx, bool prependBos, long? maxTokens)
     {
-        if (ctx < (prependBos ? 2 : 1)) throw new InterpException($"--ctx {ctx}: must be at least {(prependBos ? 2 : 1)}{(prependBos ? " with --prepend-bos" : "")}");
-        if (maxTokens is <= 0) throw new InterpException($"--tokens {maxTokens}: must be positive");
+        if (ctx < (prependBos ? 2 : 1)) throw Refuse(n => $"{n("Ctx")} {ctx}: must be at least {(prependBos ? 2 : 1)}{(prependBos ? $" with {n("PrependBos")}" : "")}");
+        if (maxTokens is <= 0) throw Refuse(n => $"{n("Tokens")} {maxTokens}: must be positive");
     }
+
+    /// <summary>An option that shapes contexts refused, named by <see cref="Meaning"/> unless a front end renames it.</summary>
+    private static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);
 
     /// <summary>
     /// Cuts <paramref name="stream"/> into contexts of <paramref name="ctx"/> tokens (see <see cref="Rule"/>).
@@ -216,7 +219,7 @@ public static class ContextBuilder
         {
             var wanted = ContextsFor(n, ctx);
             if (wanted > available)
-                throw new InterpException($"--tokens {n:N0} needs {wanted:N0} contexts of {ctx}, but the corpus ({stream.Length:N0} tokens) " +
+                throw Refuse(o => $"{o("Tokens")} {n:N0} needs {wanted:N0} contexts of {ctx}, but the corpus ({stream.Length:N0} tokens) " +
                                           $"gives only {available:N0} ({available * ctx:N0} tokens)");
             count = wanted;
         }

@@ -46,7 +46,8 @@ public sealed record HarvestJobOptions
     public static string Meaning(string option) => option switch
     {
         nameof(Batch) => "contexts per batch",
-        nameof(Shard) => "part",
+        nameof(Shard) => StoreLayout.Meaning(option),
+        nameof(Hooks) => "hook name",
         _ => ContextBuilder.Meaning(option),
     };
 

@@ -121,14 +121,14 @@ public static class Harvester
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(contexts);
-        if (options.Hooks.Count == 0) throw new InterpException("no hook given: pass at least one --hook NAME");
-        if (options.BatchSize < 1) throw new InterpException($"--batch {options.BatchSize}: must be at least 1");
+        if (options.Hooks.Count == 0) throw HarvestJobOptions.Refuse(n => $"no hook given: pass at least one {n(nameof(HarvestJobOptions.Hooks))}");
+        if (options.BatchSize < 1) throw HarvestJobOptions.Refuse(n => $"{n(nameof(HarvestJobOptions.Batch))} {options.BatchSize}: must be at least 1");
         var hooks = options.Hooks.Select(h => HookName.Parse(h.Name, model.Config.NLayer)).Distinct().ToArray();
         if (contexts.Ctx > model.Config.NPositions)
-            throw new InterpException($"--ctx {contexts.Ctx} is longer than this model's n_positions={model.Config.NPositions}");
+            throw HarvestJobOptions.Refuse(n => $"{n(nameof(HarvestJobOptions.Ctx))} {contexts.Ctx} is longer than this model's n_positions={model.Config.NPositions}");
         if (contexts.MaxTokenId() is var maxId && maxId >= model.Config.VocabSize)
-            throw new InterpException($"token id {maxId} is out of range for this model's vocab_size={model.Config.VocabSize}" +
-                                      (contexts.PrependBos && maxId == contexts.BosTokenId ? " (it is the BOS of --prepend-bos)" : ""));
+            throw HarvestJobOptions.Refuse(n => $"token id {maxId} is out of range for this model's vocab_size={model.Config.VocabSize}" +
+                (contexts.PrependBos && maxId == contexts.BosTokenId ? $" (it is the BOS of {n(nameof(HarvestJobOptions.PrependBos))})" : ""));
 
         var widths = hooks.Select(model.Config.WidthOf).ToArray();
         var layout = Layout(contexts, options, widths.Max());
