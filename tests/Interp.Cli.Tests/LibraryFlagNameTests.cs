@@ -13,13 +13,14 @@ public sealed partial class LibraryFlagNameTests
     [
         // The context rule is recorded in every activation manifest; rewording it would change harvested stores.
         ("src/Interp.Model/Harvest/ContextBuilder.cs", "--tokens N keeps"),
+        // Pending: says where to configure the LLM (flags and environment variables); not reworded yet.
+        ("src/Interp.AutoInterp/Batch/PipelineFactory.cs", "needs an LLM endpoint"),
     ];
 
     // Not converted yet (issue #13, slice h8 ran out of time): each still names a flag in a library message.
     private static readonly string[] Pending =
     [
-        "src/Interp.AutoInterp/Batch/AutoInterpRunner.cs", "src/Interp.AutoInterp/Batch/PipelineFactory.cs",
-        "src/Interp.AutoInterp/Batch/UnitFilter.cs", "src/Interp.AutoInterp/Llm/LlmEndpoint.cs", "src/Interp.AutoInterp/Llm/LlmOptions.cs",
+        "src/Interp.AutoInterp/Llm/LlmEndpoint.cs", "src/Interp.AutoInterp/Llm/LlmOptions.cs",
         "src/Interp.Core/Store/ActivationManifest.cs", "src/Interp.Core/Store/ActivationStoreWriter.cs",
         "src/Interp.Model/DeviceSelection.cs", "src/Interp.Model/Generation.cs", "src/Interp.Model/ModelSource.cs",
         "src/Interp.Model/Training/Gpt2Trainer.cs", "src/Interp.Model/Training/TrainingCorpus.cs",

@@ -25,7 +25,7 @@ public sealed class AutoInterpRunner(IUnitRecordSource source, UnitPipeline pipe
     public async Task<BatchOutcome> RunAsync(IReadOnlyList<UnitId> units, string outDirectory, int concurrency, bool retryFailed = false,
         Action<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (concurrency < 1) throw new InterpException($"--concurrency {concurrency}: must be at least 1");
+        if (concurrency < 1) throw PipelineFactory.Refuse(n => $"{n("Concurrency")} {concurrency}: must be at least 1");
         using var folderLock = FolderLock.Acquire(outDirectory);                // one writer per results folder
         var resultsPath = Path.Combine(outDirectory, ResultsFile.FileName);
         var stopwatch = Stopwatch.StartNew();

@@ -42,6 +42,18 @@ public static class PipelineFactory
         || (simulator == SimulatorKind.Auto && explainer == ExplainerKind.Llm && scorers.HasFlag(ScorerKinds.Correlation))
         || ((scorers & (ScorerKinds.Detection | ScorerKinds.Fuzzing)) != 0 && (judge == JudgeKind.Llm || (judge == JudgeKind.Auto && explainer == ExplainerKind.Llm)));
 
+    /// <summary>A batch run's options (by property name: Scorers, Units, Concurrency) by meaning, for messages.</summary>
+    public static string Meaning(string option) => option switch
+    {
+        "Scorers" => "scorers",
+        "Units" => "units",
+        "Concurrency" => "units in flight",
+        _ => option,
+    };
+
+    /// <summary>A batch run's option refused, named by <see cref="Meaning"/> unless a front end renames it.</summary>
+    internal static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);
+
     /// <summary>Parses <c>correlation,detection,fuzzing</c> (any subset, comma-separated).</summary>
     public static ScorerKinds ParseScorers(string text)
     {
@@ -52,9 +64,9 @@ public static class PipelineFactory
                 "correlation" => ScorerKinds.Correlation,
                 "detection" => ScorerKinds.Detection,
                 "fuzzing" => ScorerKinds.Fuzzing,
-                _ => throw new InterpException($"--scorer '{part}': expected correlation, detection or fuzzing (comma-separated)"),
+                _ => throw Refuse(n => $"{n("Scorers")} '{part}': expected correlation, detection or fuzzing (comma-separated)"),
             };
-        if (kinds == ScorerKinds.None) throw new InterpException($"--scorer '{text}': name at least one of correlation, detection, fuzzing");
+        if (kinds == ScorerKinds.None) throw Refuse(n => $"{n("Scorers")} '{text}': name at least one of correlation, detection, fuzzing");
         return kinds;
     }
 }

@@ -26,10 +26,10 @@ public static class UnitFilter
             if (dash < 0 && int.TryParse(part, out var single) && single >= 0) ranges.Add((single, single));
             else if (dash > 0 && int.TryParse(part[..dash], out var low) && int.TryParse(part[(dash + 1)..], out var high) && low >= 0 && high >= low)
                 ranges.Add((low, high));
-            else throw new InterpException($"--units '{part}': expected all, N, A-B or source/index (comma-separated)");
+            else throw PipelineFactory.Refuse(n => $"{n("Units")} '{part}': expected all, N, A-B or source/index (comma-separated)");
         }
         var selected = available.Where(u => ids.Contains(u) || ranges.Any(r => u.Index >= r.Low && u.Index <= r.High)).ToList();
-        if (selected.Count == 0) throw new InterpException($"--units '{spec}': none of the {available.Count} units in the records matches");
+        if (selected.Count == 0) throw PipelineFactory.Refuse(n => $"{n("Units")} '{spec}': none of the {available.Count} units in the records matches");
         return selected;
     }
 }

@@ -40,7 +40,7 @@ public static class AutoInterpCommand
             records, units, explainer, simulator, judge, scorer, concurrency, output, perSplit, explainRecords, calibrate, delphi,
             endpoint, model, timeout, attempts, retryFailed, json,
         };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(BatchFlags, parse =>
         {
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
@@ -122,7 +122,7 @@ public static class AutoInterpCommand
         var count = new Option<int>("--units") { Description = "How many units", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "Folder to write units.jsonl (and rules.tsv) into", Required = true };
         var command = new Command("synthetic", "Write synthetic units with known rules (one token, token after token, digits, capitalised after token) as units.jsonl") { count, output };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(BatchFlags, parse =>
         {
             var n = Positive(parse.GetValue(count), "--units");
             var dir = parse.GetValue(output)!;
@@ -145,4 +145,10 @@ public static class AutoInterpCommand
     private static int Positive(int value, string option) => value >= 1 ? value : throw new InterpException($"{option} {value}: must be at least 1");
 
     private static double Positive(double value, string option) => value > 0 ? value : throw new InterpException($"{option} {value}: must be positive");
+
+    /// <summary>The batch run's options (by property name) → this verb's flags, for refused options.</summary>
+    private static readonly IReadOnlyDictionary<string, string> BatchFlags = new Dictionary<string, string>
+    {
+        ["Scorers"] = "--scorer", ["Units"] = "--units", ["Concurrency"] = "--concurrency",
+    };
 }
