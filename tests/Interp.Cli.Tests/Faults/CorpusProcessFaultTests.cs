@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Interp.Core.Store;
+using Interp.Cli.Tests.Store;
 
-namespace Interp.Cli.Tests.Store;
+namespace Interp.Cli.Tests.Faults;
 
 /// <summary>
 /// The real <c>interp harvest</c> over corpora a user will give it: a large one with few tokens asked for (issue #12,
