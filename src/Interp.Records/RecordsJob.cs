@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Interp.Core;
 using Interp.Core.Hooks;
 using Interp.Core.Records;
@@ -103,7 +100,7 @@ public static class RecordsJob
         try
         {
             IActivationBlockSource source;
-            JsonNode corpus;
+            RecordsCorpus corpus;
             if (fromStore)
             {
                 store = ActivationStoreReader.Open(options.Activations!, hook);
@@ -114,7 +111,7 @@ public static class RecordsJob
                     throw new InterpException($"{Path.Combine(store.Folder, ActivationManifest.FileName)}: harvested from a model with weights sha256 {storeSha[..12]}…, " +
                                               $"but the model {model.SourceDirectory ?? "given"} has {modelSha[..12]}…; pass --model with the model the store was harvested from");
                 source = new StoreBlockSource(store);
-                corpus = Corpus(store.Manifest.Corpus, store.Manifest.MaxTokens, store.Manifest.PrependBos);
+                corpus = RecordsCorpus.Of(store.Manifest.Corpus, store.Manifest.MaxTokens, store.Manifest.PrependBos);
             }
             else
             {
@@ -124,7 +121,7 @@ public static class RecordsJob
                 // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.
                 var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine);
                 source = new ModelBlockSource(model, HookName.Parse(hook, model.Config.NLayer), contexts, options.Batch);
-                corpus = Corpus(contexts.Record, contexts.MaxTokens, contexts.PrependBos);
+                corpus = RecordsCorpus.Of(contexts.Record, contexts.MaxTokens, contexts.PrependBos);
             }
             var hookName = new HookName(source.Hook);
             var activationWidth = source.Width;
@@ -143,13 +140,13 @@ public static class RecordsJob
                 Hook = source.Hook,
                 SourceUnits = source.Width,
                 Activations = store?.Folder,
-                Model = ModelJson(model, store?.Manifest.Model.WeightsSha256),
-                Sae = sae is null ? null : SaeJson(sae, options.Sae!),
+                Model = ModelFingerprint.Of(model),   // with a store, the same weights as the store's (checked above)
+                Sae = sae is null ? null : SaeIdentity.Of(sae, options.Sae!),
                 Corpus = corpus,
                 Ctx = source.Ctx,
                 Contexts = source.Contexts,
                 Tokens = source.Contexts * source.Ctx,
-                Options = OptionsJson(options.Sampling),
+                Options = RecordsSampling.Of(options.Sampling),
                 Units = options.Units,
                 UnitCount = units.Length,
             };
@@ -162,16 +159,7 @@ public static class RecordsJob
             var builder = new RecordBuilder(source, manifest.Source, options.Sampling, tokenString, effects);
             foreach (var chunk in builder.Build(remaining, progress, resumed, units.Length, cancellationToken))
                 writer.Write(chunk);
-            var finished = manifest with
-            {
-                Build = new JsonObject
-                {
-                    ["finished_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                    ["seconds_last_run"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
-                    ["units_resumed"] = resumed,
-                    ["units_per_chunk"] = builder.ChunkSize,
-                },
-            };
+            var finished = manifest with { Build = RecordsBuild.FinishedNow(clock.Elapsed, resumed, builder.ChunkSize) };
             var path = writer.Complete(finished);
             return new RecordsJobResult(path, finished, remaining.Length, resumed, clock.Elapsed, new FileInfo(path).Length);
         }
@@ -195,56 +183,4 @@ public static class RecordsJob
     // The folder the store was harvested from, when it is still there; else null (the embedded default).
     private static string? StoreModelFolder(ActivationStoreReader store) =>
         store.Manifest.Model.Name is { Length: > 0 } name && File.Exists(Path.Combine(name, "model.safetensors")) ? name : null;
-
-    private static JsonNode Corpus(CorpusRecord record, long? maxTokens, bool prependBos)
-    {
-        var node = JsonSerializer.SerializeToNode(record, RecordsManifest.Json)!.AsObject();
-        node["max_tokens"] = maxTokens;
-        node["prepend_bos"] = prependBos;
-        return node;
-    }
-
-    private static JsonObject ModelJson(Gpt2 model, string? storeSha)
-    {
-        var identity = ModelFingerprint.Of(model);
-        return new JsonObject
-        {
-            ["name"] = identity.Name,
-            ["weights_sha256"] = storeSha ?? identity.WeightsSha256,
-            ["config"] = identity.Config.DeepClone(),
-        };
-    }
-
-    private static JsonObject SaeJson(SparseAutoencoder sae, string folder)
-    {
-        var weights = Path.Combine(folder, SaeFolder.WeightsFileName);
-        string sha;
-        using (var stream = File.OpenRead(weights)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return new JsonObject
-        {
-            ["path"] = folder,
-            ["weights_sha256"] = sha,
-            ["architecture"] = sae.Config.Architecture.ToSaeLensName(),
-            ["d_in"] = sae.DIn,
-            ["d_sae"] = sae.DSae,
-            ["hook_name"] = sae.Config.HookName,
-        };
-    }
-
-    private static JsonObject OptionsJson(RecordOptions o) => new()
-    {
-        ["window"] = o.Window,
-        ["peak_offset"] = o.PeakOffset,
-        ["top"] = o.Top,
-        ["band_samples"] = o.BandSamples,
-        ["bands"] = new JsonArray(o.Bands.Select(b => (JsonNode)new JsonArray(b.Low, b.High)).ToArray()),
-        ["random"] = o.Random,
-        ["random_activating"] = o.RandomActivating,
-        ["non_activating"] = o.NonActivating,
-        ["histogram_bins"] = o.HistogramBins,
-        ["logit_tokens"] = o.LogitTokens,
-        ["logit_histogram_bins"] = o.LogitHistogramBins,
-        ["nearest"] = o.Nearest,
-        ["seed"] = o.Seed,
-    };
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Interp.Core;
+using Interp.Core.Store;
+using Interp.Sae;
 
 namespace Interp.Records;
 
@@ -43,13 +43,13 @@ public sealed record RecordsManifest
     public string? Activations { get; init; }
 
     /// <summary>The model: folder or name, SHA-256 of its weights, its config.</summary>
-    public required JsonObject Model { get; init; }
+    public required ModelIdentity Model { get; init; }
 
-    /// <summary>The SAE (folder, weights SHA-256, architecture, d_in, d_sae), when the units are latents.</summary>
-    public JsonObject? Sae { get; init; }
+    /// <summary>The SAE (folder, weights SHA-256, architecture, d_in, d_sae, hook), when the units are latents.</summary>
+    public SaeIdentity? Sae { get; init; }
 
     /// <summary>The corpus files and context rule (from the store's manifest, or the run's corpus).</summary>
-    public required JsonNode Corpus { get; init; }
+    public required RecordsCorpus Corpus { get; init; }
 
     /// <summary>Tokens per context.</summary>
     public required int Ctx { get; init; }
@@ -61,7 +61,7 @@ public sealed record RecordsManifest
     public required long Tokens { get; init; }
 
     /// <summary>The sampling options.</summary>
-    public required JsonObject Options { get; init; }
+    public required RecordsSampling Options { get; init; }
 
     /// <summary>The units asked for (<c>--units</c>).</summary>
     public required string Units { get; init; }
@@ -70,10 +70,7 @@ public sealed record RecordsManifest
     public required int UnitCount { get; init; }
 
     /// <summary>How this store was made (time, duration, resumes): not part of the job's identity.</summary>
-    public JsonObject? Build { get; init; }
-
-    /// <summary>The serializer options of records manifests (<see cref="JsonDefaults.Manifest"/>).</summary>
-    internal static JsonSerializerOptions Json => JsonDefaults.Manifest;
+    public RecordsBuild? Build { get; init; }
 
     /// <summary>The format name and version every records manifest starts with, and how errors name them.</summary>
     public static readonly ManifestFormat Versioned = new(FormatName, CurrentFormatVersion, "a records manifest", "records format version");
@@ -84,7 +81,7 @@ public sealed record RecordsManifest
     /// <summary>The job's identity: the manifest without <see cref="Build"/>, as compact JSON.</summary>
     public string JobKey()
     {
-        var node = JsonSerializer.SerializeToNode(this with { Build = null }, Json)!;
+        var node = JsonSerializer.SerializeToNode(this with { Build = null }, JsonDefaults.Manifest)!;
         return node.ToJsonString();
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Interp.Records;
 using Interp.Core;
 using Interp.Core.Records;
@@ -14,11 +13,9 @@ public sealed class RecordsStoreTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static RecordsManifest Manifest(int units, string key = "a") => new()
+    private static RecordsManifest Manifest(int units, string key = "a") => TestManifests.Neurons(SyntheticStore.Hook, SyntheticStore.D, units) with
     {
-        Kind = "neuron", Source = SyntheticStore.Hook, Hook = SyntheticStore.Hook, SourceUnits = SyntheticStore.D,
-        Model = new JsonObject { ["name"] = key }, Corpus = new JsonObject(), Ctx = SyntheticStore.Ctx, Contexts = SyntheticStore.Contexts,
-        Tokens = SyntheticStore.Contexts * SyntheticStore.Ctx, Options = new JsonObject(), Units = "all", UnitCount = units,
+        Model = TestManifests.Model(key), Ctx = SyntheticStore.Ctx, Contexts = SyntheticStore.Contexts, Tokens = SyntheticStore.Contexts * SyntheticStore.Ctx,
     };
 
     private UnitRecord[] WriteStore(string folder, out SyntheticStore store)

@@ -189,3 +189,17 @@ internal sealed class Tolerance(float tolerance) : IEqualityComparer<float>
 
     public int GetHashCode(float obj) => 0;
 }
+
+/// <summary>Records manifests for tests that need one but no real job.</summary>
+internal static class TestManifests
+{
+    public static ModelIdentity Model(string name = "test-model") => new(name, new string('b', 64), new System.Text.Json.Nodes.JsonObject { ["n_layer"] = 2 });
+
+    /// <summary>A manifest of <paramref name="units"/> neurons of <paramref name="hook"/> (width <paramref name="width"/>), 32 contexts of 64 tokens.</summary>
+    public static RecordsManifest Neurons(string hook, int width, int units) => new()
+    {
+        Kind = "neuron", Source = hook, Hook = hook, SourceUnits = width, Model = Model(),
+        Corpus = new RecordsCorpus([new CorpusFile("corpus.txt", new string('c', 64), 2048)], 2048, "test", MaxTokens: null, PrependBos: false),
+        Ctx = 64, Contexts = 32, Tokens = 2048, Options = RecordsSampling.Of(new RecordOptions()), Units = "all", UnitCount = units,
+    };
+}

@@ -137,7 +137,8 @@ public sealed record ModelIdentity(string Name, string WeightsSha256, JsonObject
 /// ones the contexts take (stores written before the corpus was streamed count the whole stream either way). Not compared
 /// on resume: the files' SHA-256 are.</param>
 /// <param name="Rule">The context rule, in words.</param>
-public sealed record CorpusRecord(IReadOnlyList<CorpusFile> Files, long StreamTokens, string Rule);
+/// <remarks>Not sealed: a records manifest's corpus is this record plus its token limit and BOS rule.</remarks>
+public record CorpusRecord(IReadOnlyList<CorpusFile> Files, long StreamTokens, string Rule);
 
 /// <summary>One corpus file.</summary>
 /// <param name="Name">The path as given.</param>

@@ -136,9 +136,9 @@ public static class RunScanner
             try
             {
                 var m = RecordsManifest.Parse(File.ReadAllText(manifest), manifest);
-                if (m.Model["name"]?.GetValue<string>() is { Length: > 0 } name) return name;
+                if (m.Model.Name is { Length: > 0 } name) return name;
             }
-            catch (Exception e) when (e is InterpException or IOException or InvalidOperationException) { }
+            catch (Exception e) when (e is InterpException or IOException) { }
         }
         var config = layout.ModelConfig;
         if (File.Exists(config))

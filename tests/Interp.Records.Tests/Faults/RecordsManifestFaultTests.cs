@@ -9,12 +9,7 @@ public sealed class RecordsManifestFaultTests
 {
     private static string Damaged(string key, JsonNode? value)
     {
-        var manifest = new RecordsManifest
-        {
-            Kind = "neuron", Source = "blocks.0.mlp.hook_post", Hook = "blocks.0.mlp.hook_post", SourceUnits = 512,
-            Model = new JsonObject(), Corpus = new JsonObject(), Ctx = 64, Contexts = 32, Tokens = 2048,
-            Options = new JsonObject(), Units = "all", UnitCount = 512,
-        };
+        var manifest = TestManifests.Neurons("blocks.0.mlp.hook_post", 512, 512);
         var node = JsonNode.Parse(manifest.ToJson())!.AsObject();
         node[key] = value;
         return node.ToJsonString();
