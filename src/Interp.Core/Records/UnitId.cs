@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
 namespace Interp.Core.Records;
 
 /// <summary>
@@ -11,11 +14,21 @@ public readonly record struct UnitId(string Source, int Index)
     public override string ToString() => $"{Source}/{Index}";
 
     /// <summary>Parses <c>source/index</c>; the source may itself contain slashes, the index follows the last one.</summary>
-    public static UnitId Parse(string text)
+    /// <exception cref="InterpException">Not <c>source/index</c> with a non-empty source and an index ≥ 0.</exception>
+    public static UnitId Parse(string text) =>
+        TryParse(text, out var id) ? id : throw new InterpException($"unit id '{text}': expected source/index, e.g. blocks.1.mlp.hook_post/417");
+
+    /// <summary>
+    /// Parses <c>source/index</c> as <see cref="Parse"/> does; false (and <paramref name="id"/> default) for null, a
+    /// missing or empty source, or an index that is not an integer ≥ 0.
+    /// </summary>
+    public static bool TryParse([NotNullWhen(true)] string? text, out UnitId id)
     {
-        var slash = text.LastIndexOf('/');
-        if (slash <= 0 || !int.TryParse(text.AsSpan(slash + 1), out var index) || index < 0)
-            throw new InterpException($"unit id '{text}': expected source/index, e.g. blocks.1.mlp.hook_post/417");
-        return new UnitId(text[..slash], index);
+        id = default;
+        var slash = text?.LastIndexOf('/') ?? -1;
+        if (slash <= 0 || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index < 0)
+            return false;
+        id = new UnitId(text![..slash], index);
+        return true;
     }
 }

@@ -36,10 +36,6 @@ internal static class ResultsCounter
         }
     }
 
-    private static bool Belongs(string unit, Dictionary<string, int> sources)
-    {
-        var slash = unit.LastIndexOf('/');
-        return slash > 0 && int.TryParse(unit.AsSpan(slash + 1), out var index) && index >= 0
-               && sources.TryGetValue(unit[..slash], out var count) && index < count;
-    }
+    private static bool Belongs(string unit, Dictionary<string, int> sources) =>
+        UnitId.TryParse(unit, out var id) && sources.TryGetValue(id.Source, out var count) && id.Index < count;
 }

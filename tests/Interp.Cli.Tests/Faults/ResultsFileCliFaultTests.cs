@@ -23,8 +23,7 @@ public sealed class ResultsFileCliFaultTests
             var results = Path.Combine(output, "results.jsonl");
             var lines = File.ReadAllLines(results);
             var extra = JsonNode.Parse(lines[0])!.AsObject();
-            var unit = extra["unit"]!.GetValue<string>();
-            extra["unit"] = unit[..unit.LastIndexOf('/')] + "/512";
+            extra["unit"] = (Core.Records.UnitId.Parse(extra["unit"]!.GetValue<string>()) with { Index = 512 }).ToString();
             File.AppendAllText(results, lines[1] + "\n" + extra.ToJsonString() + "\n");
 
             var second = InterpProcess.Run("autointerp", "--records", units, "--out", output, "--concurrency", "1");
