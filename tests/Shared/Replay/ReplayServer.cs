@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -16,23 +15,19 @@ namespace Interp.Tests.Shared;
 /// </summary>
 public sealed partial class ReplayServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
     private readonly Func<ReplayRequest, ReplayAnswer> _script;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<ReplayRequest> _received = new();
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
     private int _requests;
 
-    private ReplayServer(HttpListener listener, int port, Func<ReplayRequest, ReplayAnswer> script)
+    private ReplayServer(Func<ReplayRequest, ReplayAnswer> script)
     {
-        _listener = listener;
         _script = script;
-        Endpoint = $"http://127.0.0.1:{port}/v1";
-        _loop = Task.Run(LoopAsync);
+        _server = LoopbackHttpServer.Start(HandleAsync);
     }
 
     /// <summary>Base URL to give clients: <c>http://127.0.0.1:PORT/v1</c>.</summary>
-    public string Endpoint { get; }
+    public string Endpoint => _server.Address + "/v1";
 
     /// <summary>Chat completion requests received so far.</summary>
     public int Requests => Volatile.Read(ref _requests);
@@ -41,120 +36,63 @@ public sealed partial class ReplayServer : IAsyncDisposable
     public IReadOnlyList<ReplayRequest> Received => [.. _received];
 
     /// <summary>Starts a server on a free port of 127.0.0.1 answering with <paramref name="script"/>.</summary>
-    public static ReplayServer Start(Func<ReplayRequest, ReplayAnswer> script)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new ReplayServer(listener, port, script);
-            }
-            catch (HttpListenerException) when (attempt < 10)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static ReplayServer Start(Func<ReplayRequest, ReplayAnswer> script) => new(script);
 
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                continue;
-            }
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpListenerContext context, CancellationToken stopping)
     {
         var response = context.Response;
+        var path = LoopbackHttpServer.PathOf(context.Request);
+        if (context.Request.HttpMethod == "GET" && path.EndsWith("/models"))
+        {
+            await WriteAsync(response, 200, """{"object":"list","data":[{"id":"replay","object":"model","owned_by":"interp"}]}""").ConfigureAwait(false);
+            return;
+        }
+        if (context.Request.HttpMethod != "POST" || !path.EndsWith("/chat/completions"))
+        {
+            await WriteAsync(response, 404, """{"error":{"message":"not found","type":"invalid_request_error"}}""").ConfigureAwait(false);
+            return;
+        }
+        string body;
+        using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
+            body = await reader.ReadToEndAsync().ConfigureAwait(false);
+        var request = Parse(Interlocked.Increment(ref _requests), body);
+        _received.Enqueue(request);
+        ReplayAnswer answer;
         try
         {
-            var path = context.Request.Url?.AbsolutePath.TrimEnd('/') ?? "";
-            if (context.Request.HttpMethod == "GET" && path.EndsWith("/models"))
-            {
-                await WriteAsync(response, 200, """{"object":"list","data":[{"id":"replay","object":"model","owned_by":"interp"}]}""").ConfigureAwait(false);
-                return;
-            }
-            if (context.Request.HttpMethod != "POST" || !path.EndsWith("/chat/completions"))
-            {
-                await WriteAsync(response, 404, """{"error":{"message":"not found","type":"invalid_request_error"}}""").ConfigureAwait(false);
-                return;
-            }
-            string body;
-            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                body = await reader.ReadToEndAsync().ConfigureAwait(false);
-            var request = Parse(Interlocked.Increment(ref _requests), body);
-            _received.Enqueue(request);
-            ReplayAnswer answer;
-            try
-            {
-                answer = _script(request);
-            }
-            catch (Exception e)
-            {
-                answer = new ReplayAnswer.Raw(JsonSerializer.Serialize(new { error = new { message = "script failed: " + e.Message } }), 500);
-            }
-            switch (answer)
-            {
-                case ReplayAnswer.Chat chat:
-                    await WriteAsync(response, 200, Completion(request, chat)).ConfigureAwait(false);
-                    break;
-                case ReplayAnswer.Status status:
-                    if (status.RetryAfter is { } after) response.AddHeader("Retry-After", after);
-                    await WriteAsync(response, status.Code,
-                        JsonSerializer.Serialize(new { error = new { message = $"replayed status {status.Code}", type = "replay", code = status.Code.ToString() } })).ConfigureAwait(false);
-                    break;
-                case ReplayAnswer.Hang hang:
-                    try
-                    {
-                        await Task.Delay(hang.Duration, _stop.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-                    await WriteAsync(response, 200, Completion(request, new ReplayAnswer.Chat(hang.Then))).ConfigureAwait(false);
-                    break;
-                case ReplayAnswer.Raw raw:
-                    await WriteAsync(response, raw.Code, raw.Body).ConfigureAwait(false);
-                    break;
-            }
+            answer = _script(request);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            // The client went away (a timed-out request) or the server is stopping: nothing to answer.
-            try { response.Abort(); } catch (Exception) { }
+            answer = new ReplayAnswer.Raw(JsonSerializer.Serialize(new { error = new { message = "script failed: " + e.Message } }), 500);
+        }
+        switch (answer)
+        {
+            case ReplayAnswer.Chat chat:
+                await WriteAsync(response, 200, Completion(request, chat)).ConfigureAwait(false);
+                break;
+            case ReplayAnswer.Status status:
+                if (status.RetryAfter is { } after) response.AddHeader("Retry-After", after);
+                await WriteAsync(response, status.Code,
+                    JsonSerializer.Serialize(new { error = new { message = $"replayed status {status.Code}", type = "replay", code = status.Code.ToString() } })).ConfigureAwait(false);
+                break;
+            case ReplayAnswer.Hang hang:
+                try
+                {
+                    await Task.Delay(hang.Duration, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                await WriteAsync(response, 200, Completion(request, new ReplayAnswer.Chat(hang.Then))).ConfigureAwait(false);
+                break;
+            case ReplayAnswer.Raw raw:
+                await WriteAsync(response, raw.Code, raw.Body).ConfigureAwait(false);
+                break;
         }
     }
 
-    private static async Task WriteAsync(HttpListenerResponse response, int status, string json)
-    {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
-        response.Close();
-    }
+    private static Task WriteAsync(HttpListenerResponse response, int status, string json) => LoopbackHttpServer.WriteJsonAsync(response, status, json);
 
     private static ReplayRequest Parse(int number, string body)
     {
@@ -251,24 +189,5 @@ public sealed partial class ReplayServer : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        try
-        {
-            _listener.Stop();
-            _listener.Close();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
