@@ -24,7 +24,7 @@ public class BadInputTests
     [Fact]
     public void A_truncated_safetensors_file_is_named()
     {
-        var dir = Paths.FixtureCopy();
+        var dir = TestRepo.TinyRandomGpt2Copy();
         var weights = Path.Combine(dir, "model.safetensors");
         var bytes = File.ReadAllBytes(weights);
         File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
@@ -34,7 +34,7 @@ public class BadInputTests
     [Fact]
     public void A_header_length_past_the_end_of_the_file_is_reported()
     {
-        var dir = Paths.FixtureCopy();
+        var dir = TestRepo.TinyRandomGpt2Copy();
         var weights = Path.Combine(dir, "model.safetensors");
         var bytes = File.ReadAllBytes(weights);
         BitConverter.GetBytes((ulong)bytes.Length * 2).CopyTo(bytes, 0);
@@ -45,7 +45,7 @@ public class BadInputTests
     [Fact]
     public void A_shape_that_disagrees_with_config_json_names_the_key()
     {
-        var dir = Paths.FixtureCopy();
+        var dir = TestRepo.TinyRandomGpt2Copy();
         var config = Path.Combine(dir, "config.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"n_embd\": 32", "\"n_embd\": 64"));
         // The first tensor checked (file order) is named with both shapes.
@@ -55,20 +55,20 @@ public class BadInputTests
     [Fact]
     public void A_token_id_out_of_range_is_named()
     {
-        AssertOneClearLine(InterpProcess.Run("logits", "--model", Paths.Fixture, "--ids", "1,5000"), "5000", "vocab_size=1000");
+        AssertOneClearLine(InterpProcess.Run("logits", "--model", TestRepo.TinyRandomGpt2, "--ids", "1,5000"), "5000", "vocab_size=1000");
     }
 
     [Fact]
     public void A_non_numeric_token_id_is_named()
     {
-        AssertOneClearLine(InterpProcess.Run("logits", "--model", Paths.Fixture, "--ids", "1,abc"), "abc");
+        AssertOneClearLine(InterpProcess.Run("logits", "--model", TestRepo.TinyRandomGpt2, "--ids", "1,abc"), "abc");
     }
 
     [Fact]
     public void A_context_longer_than_n_positions_is_refused()
     {
         var ids = string.Join(',', Enumerable.Repeat(1, 513));
-        AssertOneClearLine(InterpProcess.Run("logits", "--model", Paths.Fixture, "--ids", ids), "513", "n_positions=512");
+        AssertOneClearLine(InterpProcess.Run("logits", "--model", TestRepo.TinyRandomGpt2, "--ids", ids), "513", "n_positions=512");
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class BadInputTests
     [Fact]
     public void An_unknown_device_is_named()
     {
-        AssertOneClearLine(InterpProcess.Run("logits", "--model", Paths.Fixture, "--ids", "1", "--device", "tpu"), "tpu");
+        AssertOneClearLine(InterpProcess.Run("logits", "--model", TestRepo.TinyRandomGpt2, "--ids", "1", "--device", "tpu"), "tpu");
     }
 
     [Fact]

@@ -9,8 +9,8 @@ public class DotnetRunTests
     public async Task Dotnet_run_writes_relative_outputs_in_the_callers_folder_not_the_projects()
     {
         var caller = Directory.CreateTempSubdirectory("interp-dotnet-run-").FullName;
-        var project = Path.Combine(Paths.Repo, "src", "Interp.Cli");
-        var corpus = Path.Combine(Paths.Repo, "data", "corpora", "tinyshakespeare.txt");
+        var project = Path.Combine(TestRepo.Root, "src", "Interp.Cli");
+        var corpus = TestRepo.Corpus("tinyshakespeare.txt");
         var store = $"store-{Guid.NewGuid():N}";
         try
         {

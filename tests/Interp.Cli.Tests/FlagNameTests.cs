@@ -5,7 +5,7 @@ namespace Interp.Cli.Tests;
 /// <summary>A library job refuses an option by its meaning; each verb prints the refusal with its own flag, as before.</summary>
 public sealed class FlagNameTests
 {
-    private static readonly string Corpus = StoreTestFiles.Corpus("tinyshakespeare.txt");
+    private static readonly string Corpus = TestRepo.Corpus("tinyshakespeare.txt");
 
     [Fact]
     public void Harvest_names_its_batch_and_shard_flags()

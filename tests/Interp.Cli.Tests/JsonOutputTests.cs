@@ -19,14 +19,14 @@ public class JsonOutputTests
     [Fact]
     public void Logits_json_matches_the_fixture_reference_values()
     {
-        using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Paths.Fixture, "expected.json")));
+        using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestRepo.TinyRandomGpt2, "expected.json")));
         var inputs = expected.RootElement.GetProperty("inputs").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
         var vocabIds = expected.RootElement.GetProperty("prompt_logits").GetProperty("vocab_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var values = expected.RootElement.GetProperty("prompt_logits").GetProperty("values").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         var k = 0;
         foreach (var row in inputs)
         {
-            var result = InterpProcess.Run("logits", "--model", Paths.Fixture, "--ids", string.Join(',', row), "--json");
+            var result = InterpProcess.Run("logits", "--model", TestRepo.TinyRandomGpt2, "--ids", string.Join(',', row), "--json");
             Assert.Equal(0, result.ExitCode);
             using var doc = JsonDocument.Parse(result.Stdout);
             var logits = doc.RootElement.GetProperty("logits");
@@ -43,7 +43,7 @@ public class JsonOutputTests
     [Fact]
     public void Hooks_json_lists_every_hook_point_with_its_shape()
     {
-        var result = InterpProcess.Run("hooks", "--model", Paths.Fixture, "--positions", "3", "--json");
+        var result = InterpProcess.Run("hooks", "--model", TestRepo.TinyRandomGpt2, "--positions", "3", "--json");
         Assert.Equal(0, result.ExitCode);
         using var doc = JsonDocument.Parse(result.Stdout);
         var hooks = doc.RootElement.GetProperty("hooks").EnumerateArray()

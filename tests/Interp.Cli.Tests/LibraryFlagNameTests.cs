@@ -36,9 +36,9 @@ public sealed partial class LibraryFlagNameTests
     {
         var found = new List<string>();
         foreach (var library in Libraries)
-            foreach (var path in Directory.GetFiles(Path.Combine(Paths.Repo, "src", library), "*.cs", SearchOption.AllDirectories))
+            foreach (var path in Directory.GetFiles(Path.Combine(TestRepo.Root, "src", library), "*.cs", SearchOption.AllDirectories))
             {
-                var file = Path.GetRelativePath(Paths.Repo, path).Replace('\\', '/');
+                var file = Path.GetRelativePath(TestRepo.Root, path).Replace('\\', '/');
                 if (file.Contains("/bin/") || file.Contains("/obj/") || Pending.Contains(file)) continue;
                 var lines = File.ReadAllLines(path);
                 for (var i = 0; i < lines.Length; i++)
@@ -55,6 +55,6 @@ public sealed partial class LibraryFlagNameTests
     public void Every_file_still_pending_still_names_a_flag()
     {
         foreach (var file in Pending)
-            Assert.Contains(File.ReadAllLines(Path.Combine(Paths.Repo, file)), line => FlagInLiteral().IsMatch(line) && !line.TrimStart().StartsWith("//", StringComparison.Ordinal));
+            Assert.Contains(File.ReadAllLines(Path.Combine(TestRepo.Root, file)), line => FlagInLiteral().IsMatch(line) && !line.TrimStart().StartsWith("//", StringComparison.Ordinal));
     }
 }

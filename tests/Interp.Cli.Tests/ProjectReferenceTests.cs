@@ -8,7 +8,7 @@ public sealed class ProjectReferenceTests
     [Fact]
     public void Only_the_cli_and_web_test_projects_reference_the_cli_project()
     {
-        var referencing = Directory.GetFiles(Path.Combine(Paths.Repo, "tests"), "*.csproj", SearchOption.AllDirectories)
+        var referencing = Directory.GetFiles(Path.Combine(TestRepo.Root, "tests"), "*.csproj", SearchOption.AllDirectories)
             .Where(csproj => XDocument.Load(csproj).Descendants("ProjectReference")
                 .Any(r => Path.GetFileName(r.Attribute("Include")?.Value ?? "") == "Interp.Cli.csproj"))
             .Select(Path.GetFileNameWithoutExtension)

@@ -32,7 +32,7 @@ public class ThreadsOptionTests
     [Fact]
     public void Logits_runs_on_one_thread()
     {
-        var result = InterpProcess.Run("logits", "--model", Paths.Fixture, "--ids", "1,2", "--threads", "1", "--json");
+        var result = InterpProcess.Run("logits", "--model", TestRepo.TinyRandomGpt2, "--ids", "1,2", "--threads", "1", "--json");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.StartsWith("{", result.Stdout.TrimStart());
     }

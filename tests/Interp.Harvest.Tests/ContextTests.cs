@@ -10,7 +10,7 @@ public class ContextTests
     [Fact]
     public void Corpus_files_are_joined_with_endoftext_and_cut_into_consecutive_windows()
     {
-        var files = new[] { TestPaths.Corpus("tinyshakespeare.txt"), TestPaths.Corpus("moby-dick.txt") };
+        var files = new[] { TestRepo.Corpus("tinyshakespeare.txt"), TestRepo.Corpus("moby-dick.txt") };
         var tokenizer = Gpt2Tokenizer.Default;
         var (stream, records) = ContextBuilder.Tokenize(files, tokenizer);
         var first = tokenizer.Encode(File.ReadAllText(files[0]));

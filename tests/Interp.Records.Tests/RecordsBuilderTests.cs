@@ -9,7 +9,7 @@ public sealed class RecordsBuilderTests : IClassFixture<RecordsBuilderTests.Data
     /// <summary>One synthetic store and its records (seed 0), shared by the tests of this class.</summary>
     public sealed class Data : IDisposable
     {
-        private readonly RecordsTemp _temp = new();
+        private readonly TempDir _temp = new();
 
         public Data()
         {

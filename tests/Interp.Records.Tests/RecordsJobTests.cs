@@ -15,7 +15,7 @@ namespace Interp.Records.Tests;
 /// </summary>
 public sealed class RecordsJobTests : IDisposable
 {
-    private readonly RecordsTemp _temp = new();
+    private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
@@ -37,7 +37,7 @@ public sealed class RecordsJobTests : IDisposable
         var record = reader.Read(new Core.Records.UnitId(SyntheticStore.Hook, 7));
         RecordsAssert.WindowsMatchStore(store, record);
 
-        using var model = Gpt2.Load(RecordsPaths.Fixture);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var w = Weights(model);
@@ -75,7 +75,7 @@ public sealed class RecordsJobTests : IDisposable
         Assert.Equal(48, reader.Units.Count);
 
         using var sae = SparseAutoencoder.Load(saeFolder);
-        using var model = Gpt2.Load(RecordsPaths.Fixture);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var latents = sae.Encode(tensor(store.Values, [SyntheticStore.Contexts * SyntheticStore.Ctx, SyntheticStore.D]))
@@ -139,8 +139,8 @@ public sealed class RecordsJobTests : IDisposable
         manual_seed(1234);
         using (var random = new Gpt2(new Gpt2Config(VocabSize: 50257, NPositions: 128, NEmbd: 32, NLayer: 2, NHead: 2)))
             random.SaveHuggingFace(modelFolder);
-        Gpt2.CopyTokenizerFiles(Path.Combine(RecordsPaths.Repo, "data", "tokenizer", "gpt2"), modelFolder);
-        var corpus = RecordsPaths.Corpus("tinyshakespeare.txt");
+        Gpt2.CopyTokenizerFiles(Path.Combine(TestRepo.Root, "data", "tokenizer", "gpt2"), modelFolder);
+        var corpus = TestRepo.Corpus("tinyshakespeare.txt");
         var hook = HookName.MlpPost(0);
         using (var model = Gpt2.Load(modelFolder))
         {
@@ -198,7 +198,7 @@ public sealed class RecordsJobTests : IDisposable
         Assert.Contains("SAE folder not found", Error(Job(store.Folder, sae: _temp["no-sae"])));
         Assert.Contains("does not exist", Error(Job(store.Folder, units: "0-500")));
         Assert.Contains("window length", Error(Job(store.Folder) with { Sampling = Build.Options(window: 0) }));
-        Assert.Contains("hook name", Error(new RecordsJobOptions { Corpus = [RecordsPaths.Corpus("tinyshakespeare.txt")], OutDirectory = _temp["x"] }));
+        Assert.Contains("hook name", Error(new RecordsJobOptions { Corpus = [TestRepo.Corpus("tinyshakespeare.txt")], OutDirectory = _temp["x"] }));
 
         var other = new SyntheticStore(_temp["other"], weightsSha: new string('a', 64));
         Assert.Contains("sha256", Error(Job(other.Folder)));

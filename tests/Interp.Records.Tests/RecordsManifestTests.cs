@@ -10,7 +10,7 @@ namespace Interp.Records.Tests;
 /// </summary>
 public sealed class RecordsManifestTests
 {
-    private static string Fixture(string name) => Path.Combine(RecordsPaths.Repo, "tests", "fixtures", "records-manifest-v1", name);
+    private static string Fixture(string name) => Path.Combine(TestRepo.Root, "tests", "fixtures", "records-manifest-v1", name);
 
     [Fact]
     public void A_manifest_written_before_the_blocks_were_typed_loads_into_them()

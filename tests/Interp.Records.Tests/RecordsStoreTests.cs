@@ -9,7 +9,7 @@ namespace Interp.Records.Tests;
 /// <summary>The SQLite records store: round trip, listing, atomic completion.</summary>
 public sealed class RecordsStoreTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly RecordsTemp _temp = new();
+    private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

@@ -9,36 +9,6 @@ using static TorchSharp.torch;
 
 namespace Interp.Records.Tests;
 
-/// <summary>Paths into the source tree.</summary>
-internal static class RecordsPaths
-{
-    public static string Repo =>
-        RepoPaths.FindRepoRoot() ?? RepoPaths.FindRepoRoot(Directory.GetCurrentDirectory())
-        ?? throw new InvalidOperationException("Interp.sln not found above the test binaries or the working directory");
-
-    /// <summary><c>tests/fixtures/tiny-random-gpt2</c>: 5 layers, vocab 1000, n_embd 32 (d_mlp 128), no tokenizer files.</summary>
-    public static string Fixture => Path.Combine(Repo, "tests", "fixtures", "tiny-random-gpt2");
-
-    public static string Corpus(string name) => Path.Combine(Repo, "data", "corpora", name);
-}
-
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-internal sealed class RecordsTemp : IDisposable
-{
-    public RecordsTemp() => Path = Directory.CreateTempSubdirectory("interp-records-tests-").FullName;
-
-    public string Path { get; }
-
-    public string this[string name] => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-}
-
 /// <summary>
 /// A small activation store with known values at the fixture model's <c>blocks.1.mlp.hook_post</c> (d = 128):
 /// <see cref="Contexts"/> contexts of <see cref="Ctx"/> tokens, written with <see cref="ActivationStoreWriter"/> in
@@ -71,7 +41,7 @@ internal sealed class SyntheticStore
         Values[Index(11, 15, 0)] = 4f;
         Values[Index(7, 2, 0)] = 3f;
 
-        using var model = Gpt2.Load(RecordsPaths.Fixture);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         var identity = ModelFingerprint.Of(model);
         if (weightsSha is not null) identity = identity with { WeightsSha256 = weightsSha };
         var layout = new StoreLayout(Contexts, ContextsPerShard: 10, ContextsPerRowGroup: 5);
@@ -168,18 +138,6 @@ internal static class Build
         var builder = new RecordBuilder(source, SyntheticStore.Hook, options, id => $"<{id}>", effects: null);
         return builder.Build(units ?? Enumerable.Range(0, source.Width).ToArray()).SelectMany(c => c).ToArray();
     }
-}
-
-/// <summary>
-/// One libtorch thread per test process: on a 2-core machine shared with other work (and with xunit running test
-/// classes in parallel), libtorch's OpenMP threads spin-wait on each other.
-/// </summary>
-internal static class RecordsTorchThreads
-{
-#pragma warning disable CA2255 // a test assembly is the place for a module initializer
-    [System.Runtime.CompilerServices.ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void UseOne() => set_num_threads(1);
 }
 
 /// <summary>Floats equal to within an absolute tolerance.</summary>

@@ -62,7 +62,7 @@ public sealed class EvaluatorTests
     [Fact]
     public void In_the_model_the_clean_loss_matches_the_plain_cross_entropy_and_the_parts_are_consistent()
     {
-        using var model = Gpt2.Load(TestPaths.TinyRandomGpt2);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         using var sae = SparseAutoencoder.Create(T.Config(SaeArchitecture.TopK, dIn: 32, dSae: 64, k: 8, hook: "blocks.3.hook_resid_pre"), seed: 2);
         using var tokens = tensor(Enumerable.Range(0, 3 * 10).Select(i => (long)(i * 37 % 1000)).ToArray(), [3, 10]);
 
@@ -83,7 +83,7 @@ public sealed class EvaluatorTests
     [Fact]
     public void Evaluating_in_the_model_needs_contexts_of_two_tokens_or_more()
     {
-        using var model = Gpt2.Load(TestPaths.TinyRandomGpt2);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         using var sae = SparseAutoencoder.Create(T.Config(SaeArchitecture.Relu, dIn: 32));
         using var tokens = tensor(new long[] { 1, 2 }, [2, 1]);
         Assert.Throws<InterpException>(() => SaeEvaluator.EvaluateInModel(model, sae, tokens));

@@ -266,7 +266,7 @@ public sealed class SaveLoadTests
 
         File.Delete(cfgPath);
         Assert.Contains("cfg.json", Assert.Throws<InterpException>(() => SparseAutoencoder.Load(dir.Path)).Message);
-        Assert.Contains("not found", Assert.Throws<InterpException>(() => SparseAutoencoder.Load(dir.Sub("nowhere"))).Message);
+        Assert.Contains("not found", Assert.Throws<InterpException>(() => SparseAutoencoder.Load(dir["nowhere"])).Message);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Interp.Sae.Tests;
 /// <summary>An SAE attached to the fixture model (tiny-random-gpt2, n_embd 32) through <see cref="SaeHooks"/>.</summary>
 public sealed class SpliceTests : IDisposable
 {
-    private readonly Gpt2 _model = Gpt2.Load(TestPaths.TinyRandomGpt2);
+    private readonly Gpt2 _model = Gpt2.Load(TestRepo.TinyRandomGpt2);
     private readonly Tensor _tokens = tensor(new long[] { 98, 5, 17, 301, 44, 9, 650, 2, 98, 77, 12, 901, 3, 8, 400, 61 }, [2, 8]);
     private readonly SparseAutoencoder _sae;
 

@@ -15,7 +15,7 @@ public sealed class FixtureStore : IDisposable
     {
         var random = new Random(11);
         var ids = Enumerable.Range(0, 40 * 16 + 3).Select(_ => random.Next(1000)).ToArray();
-        using var model = Gpt2.Load(TestPaths.TinyRandomGpt2);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         Harvester.Run(model, ContextBuilder.FromTokenIds(ids, 16), new HarvestOptions
         {
             Hooks = [Hook], OutDirectory = _dir.Path, BatchSize = 4, ContextsPerShard = 10, ContextsPerRowGroup = 5,
@@ -98,7 +98,7 @@ public sealed class StoreActivationSourceTests(FixtureStore store) : IClassFixtu
         using var dir = new TempDir();
         SaeTrainingOptions Options(string name) => new()
         {
-            OutDirectory = dir.Sub(name), Architecture = SaeArchitecture.TopK, DSae = 64, K = 4, BatchSize = 64,
+            OutDirectory = dir[name], Architecture = SaeArchitecture.TopK, DSae = 64, K = 4, BatchSize = 64,
             TrainingTokens = 64 * 25, LearningRate = 3e-3, WarmupSteps = 3, InitSamples = 128, CheckpointEvery = 100, LogEvery = 1,
             Device = "cpu", HookName = FixtureStore.Hook.Name,
         };

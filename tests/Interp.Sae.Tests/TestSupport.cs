@@ -4,38 +4,6 @@ using static TorchSharp.torch;
 
 namespace Interp.Sae.Tests;
 
-/// <summary>Paths into the source tree.</summary>
-internal static class TestPaths
-{
-    public static string RepoRoot =>
-        RepoPaths.FindRepoRoot() ?? RepoPaths.FindRepoRoot(Directory.GetCurrentDirectory())
-        ?? throw new InvalidOperationException("Interp.sln not found above the test binaries or the working directory");
-
-    /// <summary><c>tests/fixtures/tiny-random-gpt2</c>: 5 layers, vocab 1000, n_embd 32, 4 heads, 512 positions.</summary>
-    public static string TinyRandomGpt2 => Path.Combine(RepoRoot, "tests", "fixtures", "tiny-random-gpt2");
-}
-
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "interp-sae-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Sub(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-}
-
 /// <summary>
 /// Synthetic activations with a known dictionary: <see cref="Directions"/> random unit vectors in <see cref="D"/>
 /// dimensions; each row is a non-negative mix of <c>minActive..maxActive</c> distinct directions with coefficients
@@ -150,16 +118,4 @@ internal static class T
         HookLayer = SaeConfig.LayerOf(hook),
         ModelName = "tiny-random-gpt2",
     };
-}
-
-/// <summary>
-/// One libtorch thread per test process: on a 2-core machine shared with other work (and with xunit running test
-/// classes in parallel), libtorch's OpenMP threads spin-wait on each other and a step runs ~10× slower than on one.
-/// </summary>
-internal static class TorchThreads
-{
-#pragma warning disable CA2255 // a test assembly is the place for a module initializer
-    [System.Runtime.CompilerServices.ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void UseOne() => set_num_threads(1);
 }

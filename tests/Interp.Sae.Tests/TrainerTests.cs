@@ -34,10 +34,10 @@ public sealed class TrainerTests
         using var dir = new TempDir();
         var source = SmallSource();
         float[] straight;
-        using (var result = new SaeTrainer(SmallOptions(dir.Sub("straight"), SaeArchitecture.BatchTopK), source).Run())
+        using (var result = new SaeTrainer(SmallOptions(dir["straight"], SaeArchitecture.BatchTopK), source).Run())
             straight = T.ToArray(result.Sae.DecoderWeight).Concat(T.ToArray(result.Sae.EncoderBias)).ToArray();
 
-        var options = SmallOptions(dir.Sub("interrupted"), SaeArchitecture.BatchTopK);
+        var options = SmallOptions(dir["interrupted"], SaeArchitecture.BatchTopK);
         using var cancel = new CancellationTokenSource();
         Assert.Throws<OperationCanceledException>(() =>
             new SaeTrainer(options, source, p => { if (p.Step == 12) cancel.Cancel(); }).Run(cancel.Token));
@@ -184,9 +184,9 @@ public sealed class TrainerTests
     {
         using var dir = new TempDir();
         var source = SmallSource();
-        using (new SaeTrainer(SmallOptions(dir.Sub("warm")) with { TrainingTokens = 64 * 3 }, source).Run()) { }
+        using (new SaeTrainer(SmallOptions(dir["warm"]) with { TrainingTokens = 64 * 3 }, source).Run()) { }
         var before = T.LiveTensors;
-        using (new SaeTrainer(SmallOptions(dir.Sub("run"), SaeArchitecture.JumpRelu) with { TrainingTokens = 64 * 12 }, source).Run()) { }
+        using (new SaeTrainer(SmallOptions(dir["run"], SaeArchitecture.JumpRelu) with { TrainingTokens = 64 * 12 }, source).Run()) { }
         Assert.Equal(before, T.LiveTensors);
     }
 }

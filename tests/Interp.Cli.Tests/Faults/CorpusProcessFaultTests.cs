@@ -46,7 +46,7 @@ public class CorpusProcessFaultTests
         File.WriteAllBytes(random, bytes);
         var replaced = bytes.Length - Encoding.UTF8.GetByteCount(Encoding.UTF8.GetString(bytes).Replace("\uFFFD", "", StringComparison.Ordinal));
         var text = Path.Combine(dir.Path, "bom.txt");   // valid UTF-8 with a byte-order mark: no warning
-        File.WriteAllText(text, File.ReadAllText(StoreTestFiles.Corpus("tinyshakespeare.txt"))[..20_000], new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        File.WriteAllText(text, File.ReadAllText(TestRepo.Corpus("tinyshakespeare.txt"))[..20_000], new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
         var run = InterpProcess.Run("harvest", "--corpus", text, random, "--hook", "blocks.0.hook_resid_pre", "--ctx", "64", "--out", dir["store"], "--threads", "1");
 
@@ -62,7 +62,7 @@ public class CorpusProcessFaultTests
     {
         using var dir = new TempDir();
         var corpus = Path.Combine(dir.Path, "corpus.txt");
-        File.Copy(StoreTestFiles.Corpus("tinyshakespeare.txt"), corpus);
+        File.Copy(TestRepo.Corpus("tinyshakespeare.txt"), corpus);
         string[] args = ["harvest", "--corpus", corpus, "--hook", "blocks.0.hook_resid_pre", "--ctx", "64", "--tokens", "1280", "--out", dir["store"], "--threads", "1"];
         var first = InterpProcess.Run(args);
         Assert.True(first.ExitCode == 0, first.Stderr);
@@ -87,7 +87,7 @@ public class CorpusProcessFaultTests
     /// <summary>The bundled corpora, repeated until the file holds at least <paramref name="bytes"/> bytes.</summary>
     private static void WriteRepeatedCorpora(string path, long bytes)
     {
-        var parts = Directory.GetFiles(Path.Combine(Paths.Repo, "data", "corpora"), "*.txt").Order().Select(File.ReadAllBytes).ToArray();
+        var parts = Directory.GetFiles(Path.Combine(TestRepo.Root, "data", "corpora"), "*.txt").Order().Select(File.ReadAllBytes).ToArray();
         using var file = File.Create(path);
         while (file.Length < bytes)
         {

@@ -51,12 +51,10 @@ public sealed class FaultWorkspace : IDisposable
     /// <summary>A path under the workspace, unique to the caller.</summary>
     public string Fresh(string name) => Path.Combine(_root, $"{name}-{Guid.NewGuid():N}");
 
-    public static string Corpus(string name) => Path.Combine(Paths.Repo, "data", "corpora", name);
-
     /// <summary>A small harvest of <see cref="Hook"/> into <paramref name="output"/>.</summary>
     public static string[] HarvestArgs(string output, int tokens = 2048) =>
     [
-        "harvest", "--corpus", Corpus("tinyshakespeare.txt"), "--hook", Hook, "--ctx", "64", "--batch", "4",
+        "harvest", "--corpus", TestRepo.Corpus("tinyshakespeare.txt"), "--hook", Hook, "--ctx", "64", "--batch", "4",
         "--tokens", tokens.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", "1", "--out", output,
     ];
 

@@ -9,7 +9,7 @@ namespace Interp.Cli.Tests.Faults;
 public sealed class OutputPathFaultTests(FaultWorkspace workspace) : IClassFixture<FaultWorkspace>
 {
     private static string[] EvalArgs(string sae, string output) =>
-        ["eval-sae", "--sae", sae, "--corpus", FaultWorkspace.Corpus("wikitext-2-raw-test.txt"), "--ctx", "64", "--tokens", "1024", "--threads", "1", "--out", output];
+        ["eval-sae", "--sae", sae, "--corpus", TestRepo.Corpus("wikitext-2-raw-test.txt"), "--ctx", "64", "--tokens", "1024", "--threads", "1", "--out", output];
 
     [Fact]
     public void Eval_sae_out_through_a_symlink_writes_the_target_and_keeps_the_link()

@@ -93,7 +93,7 @@ public sealed class WriterLockFaultTests(FaultWorkspace workspace) : IClassFixtu
     {
         var output = workspace.Fresh("model");
         using var held = FolderLock.Acquire(output);
-        AssertRefused(InterpProcess.Run("train-model", "--corpus", FaultWorkspace.Corpus("tinyshakespeare.txt"), "--n-layer", "1", "--n-head", "1",
+        AssertRefused(InterpProcess.Run("train-model", "--corpus", TestRepo.Corpus("tinyshakespeare.txt"), "--n-layer", "1", "--n-head", "1",
             "--n-embd", "8", "--ctx", "16", "--batch", "2", "--steps", "1", "--out", output), output);
         Assert.Equal([FolderLock.FileName], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
     }

@@ -17,7 +17,7 @@ public sealed class TrainedSaeFixture : IDisposable
 
     public TrainedSaeFixture()
     {
-        var harvest = InterpProcess.Run("harvest", "--corpus", Corpus("tinyshakespeare.txt"), "--hook", Hook, "--ctx", "64", "--tokens", "20000",
+        var harvest = InterpProcess.Run("harvest", "--corpus", TestRepo.Corpus("tinyshakespeare.txt"), "--hook", Hook, "--ctx", "64", "--tokens", "20000",
             "--out", Store);
         Assert.True(harvest.ExitCode == 0, harvest.Stderr);
         Train = InterpProcess.Run(TrainArgs(Sae));
@@ -26,15 +26,13 @@ public sealed class TrainedSaeFixture : IDisposable
 
     public const string Hook = "blocks.1.hook_resid_pre";
 
-    public static string Corpus(string name) => Path.Combine(Paths.Repo, "data", "corpora", name);
+    public string Store => _dir["activations"];
 
-    public string Store => _dir.Sub("activations");
-
-    public string Sae => _dir.Sub("sae");
+    public string Sae => _dir["sae"];
 
     public InterpProcess.Result Train { get; }
 
-    public string Sub(string name) => _dir.Sub(name);
+    public string Sub(string name) => _dir[name];
 
     public string[] TrainArgs(string output, params string[] extra) =>
     [
@@ -77,7 +75,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [Fact]
     public void Eval_sae_json_reports_sane_reconstruction_sparsity_and_spliced_losses()
     {
-        var result = InterpProcess.Run("eval-sae", "--sae", fixture.Sae, "--corpus", TrainedSaeFixture.Corpus("tinyshakespeare.txt"),
+        var result = InterpProcess.Run("eval-sae", "--sae", fixture.Sae, "--corpus", TestRepo.Corpus("tinyshakespeare.txt"),
             "--tokens", "4096", "--threads", "1", "--json");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.DoesNotContain("warning", result.Stderr);
@@ -197,8 +195,8 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [Fact]
     public void Eval_sae_refuses_an_sae_whose_d_in_disagrees_with_its_hook_on_the_model()
     {
-        var line = InterpProcess.Run("eval-sae", "--sae", fixture.Sae, "--model", Paths.Fixture,
-            "--corpus", TrainedSaeFixture.Corpus("tinyshakespeare.txt")).ErrorLine;
+        var line = InterpProcess.Run("eval-sae", "--sae", fixture.Sae, "--model", TestRepo.TinyRandomGpt2,
+            "--corpus", TestRepo.Corpus("tinyshakespeare.txt")).ErrorLine;
         Assert.Contains("d_in=128 does not match hook blocks.1.hook_resid_pre, whose width is 32", line);
     }
 
@@ -206,7 +204,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     public void Eval_sae_and_sae_info_refuse_a_missing_key_and_nan_weights_naming_the_tensor()
     {
         var missing = CopySaeWith(fixture.Sub("missing-key"), (name, data) => name == "W_dec" ? null : data);
-        var line = InterpProcess.Run("eval-sae", "--sae", missing, "--corpus", TrainedSaeFixture.Corpus("tinyshakespeare.txt")).ErrorLine;
+        var line = InterpProcess.Run("eval-sae", "--sae", missing, "--corpus", TestRepo.Corpus("tinyshakespeare.txt")).ErrorLine;
         Assert.Contains("missing tensor 'W_dec'", line);
         Assert.Contains("missing tensor 'W_dec'", InterpProcess.Run("sae", "info", missing).ErrorLine);
 
@@ -215,7 +213,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
             if (name == "b_enc") data[17] = float.NaN;
             return data;
         });
-        line = InterpProcess.Run("eval-sae", "--sae", nan, "--corpus", TrainedSaeFixture.Corpus("tinyshakespeare.txt")).ErrorLine;
+        line = InterpProcess.Run("eval-sae", "--sae", nan, "--corpus", TestRepo.Corpus("tinyshakespeare.txt")).ErrorLine;
         Assert.Contains("tensor 'b_enc' has a non-finite value (NaN at index 17)", line);
         Assert.Contains("'b_enc'", InterpProcess.Run("sae", "info", nan).ErrorLine);
     }

@@ -10,7 +10,7 @@ public class CliTests
 
     private static string[] HarvestArgs(string output, int tokens, params string[] extra) =>
     [
-        "harvest", "--model", StoreTestFiles.TokenizerModel, "--corpus", StoreTestFiles.Corpus("tinyshakespeare.txt"), StoreTestFiles.Corpus("wikitext-2-raw-test.txt"),
+        "harvest", "--model", TokenizerGpt2.Folder, "--corpus", TestRepo.Corpus("tinyshakespeare.txt"), TestRepo.Corpus("wikitext-2-raw-test.txt"),
         "--hook", "blocks.1.hook_resid_pre", "blocks.0.mlp.hook_post", "--ctx", "64", "--batch", "4", "--shard-mb", "1",
         "--tokens", tokens.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output, .. extra,
     ];
@@ -101,12 +101,12 @@ public class CliTests
     public void Bad_harvest_arguments_are_one_line_errors()
     {
         using var dir = new TempDir();
-        var unknownHook = InterpProcess.Run(["harvest", "--model", StoreTestFiles.TokenizerModel, "--corpus", StoreTestFiles.Corpus("tinyshakespeare.txt"),
+        var unknownHook = InterpProcess.Run(["harvest", "--model", TokenizerGpt2.Folder, "--corpus", TestRepo.Corpus("tinyshakespeare.txt"),
             "--hook", "blocks.9.hook_resid_pre", "--out", dir["a"]]);
         Assert.Equal(1, unknownHook.ExitCode);
         Assert.Contains("unknown hook name 'blocks.9.hook_resid_pre'", unknownHook.Stderr);
 
-        var noTokenizer = InterpProcess.Run(["harvest", "--model", Paths.Fixture, "--corpus", StoreTestFiles.Corpus("tinyshakespeare.txt"),
+        var noTokenizer = InterpProcess.Run(["harvest", "--model", TestRepo.TinyRandomGpt2, "--corpus", TestRepo.Corpus("tinyshakespeare.txt"),
             "--hook", "blocks.1.hook_resid_pre", "--out", dir["b"]]);
         Assert.Equal(1, noTokenizer.ExitCode);
         Assert.Contains("no tokenizer", noTokenizer.Stderr);

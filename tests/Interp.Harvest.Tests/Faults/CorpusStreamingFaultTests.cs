@@ -28,7 +28,7 @@ public class CorpusStreamingFaultTests
         var random = new Random(12);
         foreach (var name in Corpora)
         {
-            var text = File.ReadAllText(TestPaths.Corpus(name));
+            var text = File.ReadAllText(TestRepo.Corpus(name));
             var whole = tokenizer.Encode(text);
             foreach (var chunkChars in new[] { 97, 4096, Gpt2ChunkedEncoding.DefaultChunkChars })
             {
@@ -91,7 +91,7 @@ public class CorpusStreamingFaultTests
     public void A_token_limit_keeps_the_first_ids_and_still_hashes_every_whole_file()
     {
         var tokenizer = Gpt2Tokenizer.Default;
-        var files = new[] { TestPaths.Corpus("tinyshakespeare.txt"), TestPaths.Corpus("moby-dick.txt") };
+        var files = new[] { TestRepo.Corpus("tinyshakespeare.txt"), TestRepo.Corpus("moby-dick.txt") };
         var (whole, wholeRecords) = ContextBuilder.Tokenize(files, tokenizer);
 
         var intoSecond = wholeRecords[0].Tokens + 1 + 100;
