@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Interp.AutoInterp.Batch;
-using Interp.AutoInterp.Llm;
-using Interp.Records;
 using Interp.Core;
 
 namespace Interp.Cli.Commands;
