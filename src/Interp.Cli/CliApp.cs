@@ -39,7 +39,8 @@ public static class CliApp
 
     /// <summary>
     /// <see cref="Guard(Func{ParseResult, int})"/> for a verb over a library job: a refused option's message names the
-    /// verb's flag (<paramref name="flags"/>: the options record's property → flag) instead of the option's meaning.
+    /// verb's flag (<paramref name="flags"/>: the options record's property → flag, then <see cref="CommonOptions.Flags"/>)
+    /// instead of the option's meaning.
     /// </summary>
     public static Func<ParseResult, int> Guard(IReadOnlyDictionary<string, string> flags, Func<ParseResult, int> body) => parseResult =>
     {
@@ -49,7 +50,7 @@ public static class CliApp
         }
         catch (InvalidOptionException e)
         {
-            Console.Error.WriteLine($"error: {e.MessageWith(flags.GetValueOrDefault)}");
+            Console.Error.WriteLine($"error: {e.MessageWith(name => flags.GetValueOrDefault(name) ?? CommonOptions.Flags.GetValueOrDefault(name))}");
             return 1;
         }
         catch (InterpException e)

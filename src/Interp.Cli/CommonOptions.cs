@@ -17,6 +17,17 @@ public static class CommonOptions
         DefaultValueFactory = _ => "auto",
     };
 
+    /// <summary>
+    /// Flags every verb spells the same way, by the option names library messages use (a model, a device, an output
+    /// folder, replacing it); <see cref="CliApp.Guard(IReadOnlyDictionary{string, string}, Func{System.CommandLine.ParseResult, int})"/>
+    /// falls back on them.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>
+    {
+        ["Model"] = "--model", ["Device"] = "--device", ["OutDirectory"] = "--out", ["Overwrite"] = "--overwrite",
+        ["BuildRecordsInto"] = "`interp records --out DIR`",                            // a records store is missing: how to build one
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON document on stdout and nothing else" };
 
     /// <summary>Resolves and loads the model; download progress (hub names) goes to stderr so stdout stays clean.</summary>

@@ -11,6 +11,14 @@ public static class OutputPath
 {
     private enum Kind { Missing, Regular, Folder, Special }
 
+    /// <summary>The output options ("OutDirectory", "Overwrite": a job's property names) by meaning, for <see cref="InvalidOptionException"/>s.</summary>
+    public static string Meaning(string option) => option switch
+    {
+        "OutDirectory" => "output folder",
+        "Overwrite" => "the overwrite option",
+        _ => option,
+    };
+
     /// <summary>
     /// The path a file output at <paramref name="path"/> should really be written to: the path itself, or the final
     /// target when it is a symlink (so that renaming a temporary file into place keeps the link).

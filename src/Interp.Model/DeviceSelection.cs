@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Interp.Model;
 
-/// <summary>Turns <c>--device auto|cpu|cuda</c> into a TorchSharp device.</summary>
+/// <summary>Turns a device choice (auto, cpu or cuda) into a TorchSharp device.</summary>
 public static class DeviceSelection
 {
     public static Device Resolve(string? choice) => (choice ?? "auto").ToLowerInvariant() switch
@@ -12,8 +12,13 @@ public static class DeviceSelection
         "auto" => cuda.is_available() ? CUDA : CPU,
         "cpu" => CPU,
         "cuda" when cuda.is_available() => CUDA,
-        "cuda" => throw new InterpException(
-            "--device cuda: no CUDA device is available (this build uses TorchSharp's CPU backend unless built with -p:TorchBackend=cuda)"),
-        var other => throw new InterpException($"--device '{other}' is not one of auto, cpu, cuda"),
+        "cuda" => throw Refuse(o =>
+            $"{o("Device")} cuda: no CUDA device is available (this build uses TorchSharp's CPU backend unless built with -p:TorchBackend=cuda)"),
+        var other => throw Refuse(o => $"{o("Device")} '{other}' is not one of auto, cpu, cuda"),
     };
+
+    /// <summary>The device option ("Device", a job's property name) by meaning, for <see cref="InvalidOptionException"/>s.</summary>
+    public static string Meaning(string option) => option == "Device" ? "device" : option;
+
+    private static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);
 }

@@ -10,6 +10,9 @@ public sealed record GenerationOptions(int MaxNewTokens = 32, double Temperature
 /// <summary>Autoregressive generation with a KV cache: after the prompt, each step runs one position.</summary>
 public static class Generation
 {
+    /// <summary>The options by meaning, for messages.</summary>
+    public static string Meaning(string option) => option == nameof(GenerationOptions.MaxNewTokens) ? "new tokens" : option;
+
     /// <summary>
     /// Continues <paramref name="prompt"/> and returns prompt + new tokens. Hooks attached to the model stay active
     /// (that is how steering works). The context is limited to n_positions.
@@ -17,7 +20,8 @@ public static class Generation
     public static int[] Generate(Gpt2 model, IReadOnlyList<int> prompt, GenerationOptions options)
     {
         if (prompt.Count == 0) throw new InterpException("the prompt is empty: give at least one token");
-        if (options.MaxNewTokens < 0) throw new InterpException($"--max-new-tokens must be ≥ 0, got {options.MaxNewTokens}");
+        if (options.MaxNewTokens < 0)
+            throw new InvalidOptionException(o => $"{o(nameof(options.MaxNewTokens))} must be ≥ 0, got {options.MaxNewTokens}", Meaning);
         if (prompt.Count + options.MaxNewTokens > model.Config.NPositions)
             throw new InterpException(
                 $"prompt ({prompt.Count} tokens) + {options.MaxNewTokens} new tokens exceeds this model's n_positions={model.Config.NPositions}");

@@ -25,23 +25,29 @@ public static class ModelSource
     {
         if (string.IsNullOrWhiteSpace(model)) return DefaultModelDirectory;
         if (Directory.Exists(model)) return model;
-        if (!LooksLikeHubName(model)) throw new InterpException($"--model {model}: folder not found");
+        if (!LooksLikeHubName(model)) throw Refuse(o => $"{o("Model")} {model}: folder not found");
 
         var folder = Path.Combine(CacheRoot, model.Replace('/', '_'));
         if (HubFiles.All(f => File.Exists(Path.Combine(folder, f)))) return folder;
-        var missingHelp = $"put {string.Join(", ", HubFiles)} from https://huggingface.co/{model} in {folder} (or pass --model DIR)";
+        string MissingHelp(Func<string, string> o) => $"put {string.Join(", ", HubFiles)} from https://huggingface.co/{model} in {folder} (or pass {o("Model")} DIR)";
         if (Environment.GetEnvironmentVariable("HF_HUB_OFFLINE") is "1" or "true")
-            throw new InterpException($"--model {model}: not in the local cache and HF_HUB_OFFLINE is set; {missingHelp}");
+            throw Refuse(o => $"{o("Model")} {model}: not in the local cache and HF_HUB_OFFLINE is set; {MissingHelp(o)}");
         try
         {
             HubDownload.DownloadAsync(model, folder, HubFiles, downloadProgress).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            throw new InterpException($"--model {model}: download from huggingface.co failed ({e.Message.Split('\n')[0]}); {missingHelp}");
+            var reason = e.Message.Split('\n')[0];
+            throw Refuse(o => $"{o("Model")} {model}: download from huggingface.co failed ({reason}); {MissingHelp(o)}");
         }
         return folder;
     }
+
+    /// <summary>The model option ("Model", a job's property name) by meaning, for <see cref="InvalidOptionException"/>s.</summary>
+    public static string Meaning(string option) => option == "Model" ? "model" : option;
+
+    private static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);
 
     private static bool LooksLikeHubName(string model) =>
         !model.Contains(Path.DirectorySeparatorChar.ToString() + Path.DirectorySeparatorChar) && !model.StartsWith('.') &&

@@ -82,6 +82,9 @@ public sealed record RecordOptions
         nameof(RecordsJobOptions.Units) => "units",
         nameof(RecordsJobOptions.Batch) => "contexts per batch",
         nameof(RecordsJobOptions.Hook) => "hook name",
+        nameof(RecordsJobOptions.Activations) => "activation store",
+        nameof(RecordsJobOptions.Model) => Interp.Model.ModelSource.Meaning(option),
+        nameof(RecordsJobOptions.OutDirectory) or nameof(RecordsJobOptions.Overwrite) => OutputPath.Meaning(option),
         _ => Interp.Model.Harvest.ContextBuilder.Meaning(option),
     };
 

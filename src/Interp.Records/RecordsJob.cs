@@ -91,7 +91,9 @@ public static class RecordsJob
         var clock = Stopwatch.StartNew();
         var fromStore = options.Activations is not null;
         if (fromStore == options.Corpus.Count > 0)
-            throw new InterpException(fromStore ? "give either --activations or --corpus, not both" : "give --activations DIR, or --corpus FILE with --hook NAME");
+            throw RecordOptions.Refuse(fromStore
+                ? n => $"give either {n(nameof(options.Activations))} or {n(nameof(options.Corpus))}, not both"
+                : n => $"give {n(nameof(options.Activations))} DIR, or {n(nameof(options.Corpus))} FILE with {n(nameof(options.Hook))}");
 
         using var sae = options.Sae is null ? null : SparseAutoencoder.Load(options.Sae, DeviceSelection.Resolve(options.Device));
         var hook = options.Hook ?? (sae?.Config.HookName is { Length: > 0 } h ? h : null);
@@ -108,8 +110,11 @@ public static class RecordsJob
                 var storeSha = store.Manifest.Model.WeightsSha256;
                 var modelSha = ModelFingerprint.Of(model).WeightsSha256;
                 if (storeSha != modelSha)
-                    throw new InterpException($"{Path.Combine(store.Folder, ActivationManifest.FileName)}: harvested from a model with weights sha256 {storeSha[..12]}…, " +
-                                              $"but the model {model.SourceDirectory ?? "given"} has {modelSha[..12]}…; pass --model with the model the store was harvested from");
+                {
+                    var (manifestPath, modelName) = (Path.Combine(store.Folder, ActivationManifest.FileName), model.SourceDirectory ?? "given");
+                    throw RecordOptions.Refuse(n => $"{manifestPath}: harvested from a model with weights sha256 {storeSha[..12]}…, " +
+                                                    $"but the model {modelName} has {modelSha[..12]}…; pass {n(nameof(options.Model))} with the model the store was harvested from");
+                }
                 source = new StoreBlockSource(store);
                 corpus = RecordsCorpus.Of(store.Manifest.Corpus, store.Manifest.MaxTokens, store.Manifest.PrependBos);
             }

@@ -65,9 +65,12 @@ public sealed class UnitRecordStore : IUnitRecordSource, IDisposable
         if (!File.Exists(file))
         {
             var partial = file + RecordsSchema.PartialSuffix;
-            throw new InterpException(File.Exists(partial)
-                ? $"{file}: records are unfinished ({partial} is there); re-run the same `interp records` command to finish them"
-                : $"{file}: no records store here (build one with `interp records --out {System.IO.Path.GetDirectoryName(file)}`)");
+            if (File.Exists(partial))
+                throw new InterpException($"{file}: records are unfinished ({partial} is there); re-run the same `interp records` command to finish them");
+            // "BuildRecordsInto" names how to build records into a folder (DIR): the CLI spells it as its command line.
+            var folder = System.IO.Path.GetDirectoryName(file) ?? ".";
+            throw new InvalidOptionException(o => $"{file}: no records store here (build one with {o("BuildRecordsInto").Replace("DIR", folder, StringComparison.Ordinal)})",
+                option => option == "BuildRecordsInto" ? "the records stage into DIR" : option);
         }
         var connection = new SqliteConnection(RecordsSchema.ConnectionString(file, readOnly: true));
         try

@@ -62,9 +62,9 @@ public sealed class UnitRecordStoreWriter : IDisposable
         if (File.Exists(final) && !overwrite)
         {
             var same = Same(final, manifest);
-            throw new InterpException(same
-                ? $"{final}: records are already complete for this job; pass --overwrite to build them again"
-                : $"{final}: holds records of another job; use another --out, or --overwrite to replace them");
+            throw new InvalidOptionException(same
+                ? o => $"{final}: records are already complete for this job; pass {o("Overwrite")} to build them again"
+                : o => $"{final}: holds records of another job; use another {o("OutDirectory")}, or {o("Overwrite")} to replace them", OutputPath.Meaning);
         }
         var job = manifest.JobKey();
         if (File.Exists(partial) && (overwrite || !Same(partial, manifest))) DeleteDatabase(partial);

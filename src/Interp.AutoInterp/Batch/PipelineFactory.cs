@@ -16,7 +16,8 @@ public static class PipelineFactory
     public static UnitPipeline Create(ExplainerKind explainer, SimulatorKind simulator, JudgeKind judge, PipelineOptions options,
         ILlmClient? llm, int llmExplainRecords = 5)
     {
-        ILlmClient Need(string what) => llm ?? throw new InterpException($"{what} needs an LLM endpoint (--llm-endpoint / INTERP_LLM_ENDPOINT and --llm-model / INTERP_LLM_MODEL)");
+        ILlmClient Need(string what) => llm ?? throw LlmOptions.Refuse(o =>
+            $"{what} needs an LLM endpoint ({o(LlmOptions.EndpointOption)} / INTERP_LLM_ENDPOINT and {o(LlmOptions.ModelOption)} / INTERP_LLM_MODEL)");
 
         IExplainer e = explainer == ExplainerKind.Offline ? new PatternExplainer() : new LlmExplainer(Need("the llm explainer"), llmExplainRecords);
         var simulatorKind = simulator != SimulatorKind.Auto ? simulator : explainer == ExplainerKind.Offline ? SimulatorKind.Pattern : SimulatorKind.LlmLogProbs;

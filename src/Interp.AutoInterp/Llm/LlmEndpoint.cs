@@ -26,11 +26,12 @@ public static class LlmEndpoint
         }
         catch (HttpRequestException e)
         {
-            throw new InterpException($"LLM endpoint {options.Endpoint} is unreachable: {e.Message.Split('\n')[0]} (set --llm-endpoint or INTERP_LLM_ENDPOINT)");
+            var reason = e.Message.Split('\n')[0];
+            throw LlmOptions.Refuse(o => $"LLM endpoint {options.Endpoint} is unreachable: {reason} (set {o(LlmOptions.EndpointOption)} or INTERP_LLM_ENDPOINT)");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new InterpException($"LLM endpoint {options.Endpoint} did not answer within {timeout.TotalSeconds:0.#} s (set --llm-endpoint or INTERP_LLM_ENDPOINT)");
+            throw LlmOptions.Refuse(o => $"LLM endpoint {options.Endpoint} did not answer within {timeout.TotalSeconds:0.#} s (set {o(LlmOptions.EndpointOption)} or INTERP_LLM_ENDPOINT)");
         }
         using (response)
         {

@@ -35,12 +35,29 @@ public sealed record LlmOptions
     public static LlmOptions Resolve(string? endpoint = null, string? model = null, string? apiKey = null)
     {
         endpoint ??= Env("INTERP_LLM_ENDPOINT") ?? DefaultEndpoint;
-        model ??= Env("INTERP_LLM_MODEL") ?? throw new InterpException("no LLM model: pass --llm-model or set INTERP_LLM_MODEL");
+        model ??= Env("INTERP_LLM_MODEL") ?? throw Refuse(o => $"no LLM model: pass {o(ModelOption)} or set INTERP_LLM_MODEL");
         apiKey ??= Env("INTERP_LLM_API_KEY") ?? Env("OPENAI_API_KEY");
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new InterpException($"LLM endpoint '{endpoint}': expected an http(s) URL such as http://127.0.0.1:8000/v1");
         return new LlmOptions { Endpoint = endpoint.TrimEnd('/'), Model = model, ApiKey = apiKey };
     }
+
+    /// <summary>The option naming the endpoint (a job's property name), for <see cref="InvalidOptionException"/>s.</summary>
+    public const string EndpointOption = "LlmEndpoint";
+
+    /// <summary>The option naming the model (a job's property name), for <see cref="InvalidOptionException"/>s.</summary>
+    public const string ModelOption = "LlmModel";
+
+    /// <summary>The LLM options by meaning, for messages.</summary>
+    public static string Meaning(string option) => option switch
+    {
+        EndpointOption => "the LLM endpoint option",
+        ModelOption => "the LLM model option",
+        _ => option,
+    };
+
+    /// <summary>An LLM option refused (or missing), named by <see cref="Meaning"/> unless a front end renames it.</summary>
+    internal static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Interp.AutoInterp.Batch;
-using Interp.AutoInterp.Llm;
-using Interp.Records;
 using Interp.Core;
 
 namespace Interp.Cli.Commands;
@@ -17,95 +15,79 @@ public static class AutoInterpCommand
 {
     public static Command Create()
     {
-        var json = CommonOptions.Json();
+        var (json, defaults) = (CommonOptions.Json(), new AutoInterpJobOptions { OutDirectory = "" });
         var records = new Option<string>("--records") { Description = "Unit records: a folder written by `interp records` (records.db), or one holding units.jsonl", Required = true };
-        var units = new Option<string>("--units") { Description = "Units: all, 0-4095, 3,7,10-20, or source/index ids", DefaultValueFactory = _ => "all" };
-        var explainer = new Option<string>("--explainer") { Description = "offline (N2G-style pattern, no LLM) or llm", DefaultValueFactory = _ => "offline" };
-        var simulator = new Option<string>("--simulator") { Description = "auto, pattern, llm-logprobs or llm-text (auto: pattern for offline, llm-logprobs for llm)", DefaultValueFactory = _ => "auto" };
-        var judge = new Option<string>("--judge") { Description = "Detection/fuzzing judge: auto, pattern or llm", DefaultValueFactory = _ => "auto" };
-        var scorer = new Option<string>("--scorer") { Description = "Comma-separated: correlation, detection, fuzzing", DefaultValueFactory = _ => "correlation" };
-        var concurrency = new Option<int?>("--concurrency") { Description = "Units in flight at once (default: cores for offline, 8 with an LLM)" };
+        var units = new Option<string>("--units") { Description = "Units: all, 0-4095, 3,7,10-20, or source/index ids", DefaultValueFactory = _ => defaults.Units };
+        var explainer = new Option<string>("--explainer") { Description = "offline (N2G-style pattern, no LLM) or llm", DefaultValueFactory = _ => defaults.Explainer };
+        var simulator = new Option<string>("--simulator") { Description = "auto, pattern, llm-logprobs or llm-text (auto: pattern for offline, llm-logprobs for llm)", DefaultValueFactory = _ => defaults.Simulator };
+        var judge = new Option<string>("--judge") { Description = "Detection/fuzzing judge: auto, pattern or llm", DefaultValueFactory = _ => defaults.Judge };
+        var scorer = new Option<string>("--scorer") { Description = "Comma-separated: correlation, detection, fuzzing", DefaultValueFactory = _ => defaults.Scorers };
+        var concurrency = new Option<int?>("--concurrency") { Description = $"Units in flight at once (default: cores for offline, {AutoInterpJobOptions.DefaultLlmConcurrency} with an LLM)" };
         var output = new Option<string>("--out") { Description = "Output folder: results.jsonl, summary.json, openai_explanations.jsonl, cache/", Required = true };
         var perSplit = new Option<int?>("--examples-per-split") { Description = "Records per split (OpenAI's n_examples_per_split; default: as many as divide evenly)" };
-        var explainRecords = new Option<int>("--llm-explain-records") { Description = "Train records shown to the LLM explainer", DefaultValueFactory = _ => 5 };
+        var explainRecords = new Option<int>("--llm-explain-records") { Description = "Train records shown to the LLM explainer", DefaultValueFactory = _ => defaults.LlmExplainRecords };
         var calibrate = new Option<bool>("--calibrate") { Description = "Also report R² and deviation after a linear calibration on the calibration split" };
-        var delphi = new Option<int>("--delphi-examples") { Description = "Activating and non-activating windows each for detection and fuzzing", DefaultValueFactory = _ => 20 };
+        var delphi = new Option<int>("--delphi-examples") { Description = "Activating and non-activating windows each for detection and fuzzing", DefaultValueFactory = _ => defaults.DelphiExamples };
         var endpoint = new Option<string?>("--llm-endpoint") { Description = "OpenAI-compatible base URL (default: INTERP_LLM_ENDPOINT, else https://api.openai.com/v1)" };
         var model = new Option<string?>("--llm-model") { Description = "Model name (default: INTERP_LLM_MODEL)" };
-        var timeout = new Option<double>("--llm-timeout") { Description = "Seconds before a request is abandoned and retried", DefaultValueFactory = _ => 120 };
-        var attempts = new Option<int>("--llm-max-attempts") { Description = "Attempts per request (429, 5xx and timeouts are retried with back-off)", DefaultValueFactory = _ => 6 };
+        var timeout = new Option<double>("--llm-timeout") { Description = "Seconds before a request is abandoned and retried", DefaultValueFactory = _ => defaults.LlmTimeoutSeconds };
+        var attempts = new Option<int>("--llm-max-attempts") { Description = "Attempts per request (429, 5xx and timeouts are retried with back-off)", DefaultValueFactory = _ => defaults.LlmMaxAttempts };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the units a previous run marked failed" };
         var command = new Command("autointerp", "Explain, simulate and score units in batch (offline by default, or with an OpenAI-compatible LLM); resumable")
         {
             records, units, explainer, simulator, judge, scorer, concurrency, output, perSplit, explainRecords, calibrate, delphi,
             endpoint, model, timeout, attempts, retryFailed, json,
         };
-        command.SetAction(CliApp.Guard(BatchFlags, parse =>
+        command.SetAction(CliApp.Guard(Flags, parse =>
         {
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
-            var explainerKind = Parse(parse.GetValue(explainer)!, "--explainer", ("offline", ExplainerKind.Offline), ("llm", ExplainerKind.Llm));
-            var simulatorKind = Parse(parse.GetValue(simulator)!, "--simulator", ("auto", SimulatorKind.Auto), ("pattern", SimulatorKind.Pattern),
-                ("llm-logprobs", SimulatorKind.LlmLogProbs), ("llm-text", SimulatorKind.LlmText));
-            var judgeKind = Parse(parse.GetValue(judge)!, "--judge", ("auto", JudgeKind.Auto), ("pattern", JudgeKind.Pattern), ("llm", JudgeKind.Llm));
-            var scorers = PipelineFactory.ParseScorers(parse.GetValue(scorer)!);
-            var outDir = parse.GetValue(output)!;
-            var pipelineOptions = new PipelineOptions(scorers, parse.GetValue(perSplit), parse.GetValue(calibrate), Positive(parse.GetValue(delphi), "--delphi-examples"));
-            if (pipelineOptions.ExamplesPerSplit is <= 0) throw new InterpException($"--examples-per-split {pipelineOptions.ExamplesPerSplit}: must be at least 1");
-            var usesLlm = PipelineFactory.UsesLlm(explainerKind, simulatorKind, judgeKind, scorers);
-            var workers = parse.GetValue(concurrency) ?? (usesLlm ? 8 : Environment.ProcessorCount);
-            Positive(workers, "--concurrency");
-
+            var options = new AutoInterpJobOptions
+            {
+                OutDirectory = parse.GetValue(output)!, Units = parse.GetValue(units)!, Explainer = parse.GetValue(explainer)!,
+                Simulator = parse.GetValue(simulator)!, Judge = parse.GetValue(judge)!, Scorers = parse.GetValue(scorer)!,
+                Concurrency = parse.GetValue(concurrency), ExamplesPerSplit = parse.GetValue(perSplit), LlmExplainRecords = parse.GetValue(explainRecords),
+                Calibrate = parse.GetValue(calibrate), DelphiExamples = parse.GetValue(delphi), LlmEndpoint = parse.GetValue(endpoint),
+                LlmModel = parse.GetValue(model), LlmTimeoutSeconds = parse.GetValue(timeout), LlmMaxAttempts = parse.GetValue(attempts),
+                RetryFailed = parse.GetValue(retryFailed),
+            };
+            options.Validate();                                                             // before the records are opened
+            var outDir = options.OutDirectory;
             var source = RecordSourceOpener.Open(parse.GetValue(records)!);
             try
             {
-                var selected = UnitFilter.Select(source.Units, parse.GetValue(units));
-                LlmClient? llm = null;
-                if (usesLlm)
-                {
-                    var options = LlmOptions.Resolve(parse.GetValue(endpoint), parse.GetValue(model)) with
+                using var job = AutoInterpJob.Prepare(source, options);
+                var pipeline = job.Pipeline;
+                log.WriteLine($"autointerp: {job.Units.Count} units, explainer {pipeline.Explainer.Name}, " +
+                              (options.ScorerKinds.HasFlag(ScorerKinds.Correlation) ? $"simulator {pipeline.Simulator.Name}, " : "") +
+                              (pipeline.Judge is { } j ? $"judge {j.Name}, " : "") + $"scorers {options.Scorers}, concurrency {job.Concurrency} → {outDir}");
+                var outcome = AutoInterpProgress.Run(job, log, interactive: !asJson);
+                if (asJson)
+                    JsonOutput.Write(w =>
                     {
-                        Timeout = TimeSpan.FromSeconds(Positive(parse.GetValue(timeout), "--llm-timeout")),
-                        MaxAttempts = Positive(parse.GetValue(attempts), "--llm-max-attempts"),
-                        CacheDirectory = Path.Combine(outDir, "cache"),
-                    };
-                    LlmEndpoint.EnsureReachableAsync(options, TimeSpan.FromSeconds(Math.Min(15, options.Timeout.TotalSeconds))).GetAwaiter().GetResult();
-                    llm = new LlmClient(options);
-                }
-                using (llm)
+                        w.WriteString("out", outDir);
+                        w.WriteNumber("selected", outcome.Selected);
+                        w.WriteNumber("skipped", outcome.Skipped);
+                        w.WriteNumber("done", outcome.Done);
+                        w.WriteNumber("failed", outcome.Failed);
+                        w.WriteBoolean("cancelled", outcome.Cancelled);
+                        if (outcome.Ignored is { } ignoredLines) w.WriteString("ignored", ignoredLines);
+                        w.WriteNumber("seconds", Math.Round(outcome.Elapsed.TotalSeconds, 3));
+                        w.WriteNumber("units_per_second", Math.Round(outcome.Progress.UnitsPerSecond, 3));
+                        w.WriteNumber("llm_requests", outcome.Progress.LlmRequests);
+                        w.WriteNumber("llm_tokens", outcome.Progress.InputTokens + outcome.Progress.OutputTokens);
+                        w.WritePropertyName("summary");
+                        JsonSerializer.Serialize(w, outcome.Summary, ResultJson.Options);
+                    });
+                else
+                    foreach (var line in outcome.Summary.Describe()) log.WriteLine(line);
+                if (outcome.Ignored is { } ignored) Console.Error.WriteLine($"warning: {ignored}");
+                if (outcome.Cancelled)
                 {
-                    var pipeline = PipelineFactory.Create(explainerKind, simulatorKind, judgeKind, pipelineOptions, llm, Positive(parse.GetValue(explainRecords), "--llm-explain-records"));
-                    log.WriteLine($"autointerp: {selected.Count} units, explainer {pipeline.Explainer.Name}, " +
-                                  (scorers.HasFlag(ScorerKinds.Correlation) ? $"simulator {pipeline.Simulator.Name}, " : "") +
-                                  (pipeline.Judge is { } j ? $"judge {j.Name}, " : "") + $"scorers {parse.GetValue(scorer)}, concurrency {workers} → {outDir}");
-                    var outcome = AutoInterpProgress.Run(new AutoInterpRunner(source, pipeline, llm), selected, outDir, workers, parse.GetValue(retryFailed), log, interactive: !asJson);
-                    if (asJson)
-                        JsonOutput.Write(w =>
-                        {
-                            w.WriteString("out", outDir);
-                            w.WriteNumber("selected", outcome.Selected);
-                            w.WriteNumber("skipped", outcome.Skipped);
-                            w.WriteNumber("done", outcome.Done);
-                            w.WriteNumber("failed", outcome.Failed);
-                            w.WriteBoolean("cancelled", outcome.Cancelled);
-                            if (outcome.Ignored is { } ignoredLines) w.WriteString("ignored", ignoredLines);
-                            w.WriteNumber("seconds", Math.Round(outcome.Elapsed.TotalSeconds, 3));
-                            w.WriteNumber("units_per_second", Math.Round(outcome.Progress.UnitsPerSecond, 3));
-                            w.WriteNumber("llm_requests", outcome.Progress.LlmRequests);
-                            w.WriteNumber("llm_tokens", outcome.Progress.InputTokens + outcome.Progress.OutputTokens);
-                            w.WritePropertyName("summary");
-                            JsonSerializer.Serialize(w, outcome.Summary, ResultJson.Options);
-                        });
-                    else
-                        foreach (var line in outcome.Summary.Describe()) log.WriteLine(line);
-                    if (outcome.Ignored is { } ignored) Console.Error.WriteLine($"warning: {ignored}");
-                    if (outcome.Cancelled)
-                    {
-                        Console.Error.WriteLine($"interrupted: {outcome.Done + outcome.Failed} units of this run are kept in {Path.Combine(outDir, ResultsFile.FileName)}; re-run the same command to resume");
-                        return 130;
-                    }
-                    return 0;
+                    Console.Error.WriteLine($"interrupted: {outcome.Done + outcome.Failed} units of this run are kept in {Path.Combine(outDir, ResultsFile.FileName)}; re-run the same command to resume");
+                    return CtrlC.ExitCode;
                 }
+                return 0;
             }
             finally
             {
@@ -122,9 +104,10 @@ public static class AutoInterpCommand
         var count = new Option<int>("--units") { Description = "How many units", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "Folder to write units.jsonl (and rules.tsv) into", Required = true };
         var command = new Command("synthetic", "Write synthetic units with known rules (one token, token after token, digits, capitalised after token) as units.jsonl") { count, output };
-        command.SetAction(CliApp.Guard(BatchFlags, parse =>
+        command.SetAction(CliApp.Guard(parse =>
         {
-            var n = Positive(parse.GetValue(count), "--units");
+            var n = parse.GetValue(count);
+            if (n < 1) throw new InterpException($"--units {n}: must be at least 1");
             var dir = parse.GetValue(output)!;
             var family = SyntheticUnits.Family(SyntheticCorpus.WikiText(), n);
             JsonlUnitRecordSource.Write(dir, family.Select(f => f.Record));
@@ -135,20 +118,15 @@ public static class AutoInterpCommand
         return command;
     }
 
-    private static T Parse<T>(string value, string option, params (string Name, T Kind)[] choices)
+    /// <summary>The job's options (by property name) → this verb's flags, for refused options.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>
     {
-        foreach (var (name, kind) in choices)
-            if (string.Equals(name, value, StringComparison.OrdinalIgnoreCase)) return kind;
-        throw new InterpException($"{option} '{value}': expected {string.Join(", ", choices.Select(c => c.Name))}");
-    }
-
-    private static int Positive(int value, string option) => value >= 1 ? value : throw new InterpException($"{option} {value}: must be at least 1");
-
-    private static double Positive(double value, string option) => value > 0 ? value : throw new InterpException($"{option} {value}: must be positive");
-
-    /// <summary>The batch run's options (by property name) → this verb's flags, for refused options.</summary>
-    private static readonly IReadOnlyDictionary<string, string> BatchFlags = new Dictionary<string, string>
-    {
-        ["Scorers"] = "--scorer", ["Units"] = "--units", ["Concurrency"] = "--concurrency",
+        [nameof(AutoInterpJobOptions.Scorers)] = "--scorer", [nameof(AutoInterpJobOptions.Units)] = "--units",
+        [nameof(AutoInterpJobOptions.Concurrency)] = "--concurrency", [nameof(AutoInterpJobOptions.Explainer)] = "--explainer",
+        [nameof(AutoInterpJobOptions.Simulator)] = "--simulator", [nameof(AutoInterpJobOptions.Judge)] = "--judge",
+        [nameof(AutoInterpJobOptions.ExamplesPerSplit)] = "--examples-per-split", [nameof(AutoInterpJobOptions.LlmExplainRecords)] = "--llm-explain-records",
+        [nameof(AutoInterpJobOptions.DelphiExamples)] = "--delphi-examples", [nameof(AutoInterpJobOptions.LlmEndpoint)] = "--llm-endpoint",
+        [nameof(AutoInterpJobOptions.LlmModel)] = "--llm-model", [nameof(AutoInterpJobOptions.LlmTimeoutSeconds)] = "--llm-timeout",
+        [nameof(AutoInterpJobOptions.LlmMaxAttempts)] = "--llm-max-attempts",
     };
 }

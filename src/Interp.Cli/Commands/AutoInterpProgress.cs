@@ -10,7 +10,7 @@ namespace Interp.Cli.Commands;
 /// </summary>
 internal static class AutoInterpProgress
 {
-    public static BatchOutcome Run(AutoInterpRunner runner, IReadOnlyList<UnitId> units, string outDir, int concurrency, bool retryFailed, TextWriter log, bool interactive)
+    public static BatchOutcome Run(AutoInterpJob job, TextWriter log, bool interactive)
     {
         using var ctrlC = new CtrlC();
         if (interactive && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
@@ -21,8 +21,8 @@ internal static class AutoInterpProgress
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask("autointerp", maxValue: Math.Max(1, units.Count));
-                    outcome = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
+                    var task = ctx.AddTask("autointerp", maxValue: Math.Max(1, job.Units.Count));
+                    outcome = job.RunAsync(p =>
                     {
                         task.MaxValue = Math.Max(1, p.Total);
                         task.Value = p.Done + p.Failed;
@@ -33,7 +33,7 @@ internal static class AutoInterpProgress
             return outcome!;
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = runner.RunAsync(units, outDir, concurrency, retryFailed, p =>
+        var result = job.RunAsync(p =>
         {
             if (clock.Elapsed.TotalSeconds < 5) return;
             clock.Restart();

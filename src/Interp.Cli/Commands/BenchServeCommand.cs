@@ -24,7 +24,7 @@ public static class BenchServeCommand
         var concurrency = new Option<int>("--concurrency") { Description = "GETs in flight at once with --flood", DefaultValueFactory = _ => 100 };
         var command = new Command("serve", "Unit page render time (p50/p95/max ms) and payload (HTML + chart JSON, kB) over random units of a records store")
             { records, run, units, warmup, seed, flood, concurrency, json };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(new Dictionary<string, string> { [nameof(UnitPageBenchmarkOptions.RunFolder)] = "--run" }, parse =>
         {
             var asJson = parse.GetValue(json);
             var n = parse.GetValue(units);

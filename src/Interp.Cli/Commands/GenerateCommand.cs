@@ -17,7 +17,7 @@ public static class GenerateCommand
         var threads = ThreadsOption.Create();
         var command = new Command("generate", "Continue a prompt (greedy or sampled, with a KV cache)")
             { model, device, prompt, maxNew, temperature, topK, seed, threads, json };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(new Dictionary<string, string> { [nameof(GenerationOptions.MaxNewTokens)] = "--max-new-tokens" }, parse =>
         {
             ThreadsOption.Apply(parse, threads);
             using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);

@@ -34,7 +34,7 @@ public static class QuickstartCommand
         var threads = ThreadsOption.Create();
         var command = new Command("quickstart", "The whole pipeline on the embedded model, then the browser UI: harvest, SAE, records, explanations, serve")
             { model, device, corpus, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(ServeCommand.Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);                                            // the UI's live model too
             var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(output)!,
@@ -43,7 +43,7 @@ public static class QuickstartCommand
             var (addresses, accessToken) = (parse.GetValue(urls)!, parse.GetValue(token));
             if (!parse.GetValue(noServe) && Web.Security.BindingPolicy.Refusal(addresses,
                     accessToken ?? Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable)) is { } refusal)
-                throw new InterpException(refusal);                                            // before any work, not after it
+                throw refusal;                                                                 // before any work, not after it
 
             var layout = new QuickstartLayout(settings.OutDirectory);
             var times = new List<StageTime>();

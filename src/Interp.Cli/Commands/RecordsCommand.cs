@@ -95,6 +95,7 @@ public static class RecordsCommand
     private static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(HarvestCommand.Flags)
     {
         [nameof(RecordsJobOptions.Hook)] = "--hook NAME", [nameof(RecordsJobOptions.Units)] = "--units",
+        [nameof(RecordsJobOptions.Activations)] = "--activations",
         [nameof(RecordOptions.Window)] = "--window", [nameof(RecordOptions.Top)] = "--top", [nameof(RecordOptions.BandSamples)] = "--band-samples",
         [nameof(RecordOptions.Random)] = "--random", [nameof(RecordOptions.RandomActivating)] = "--random-activating",
         [nameof(RecordOptions.NonActivating)] = "--non-activating", [nameof(RecordOptions.MemoryMegabytes)] = "--memory-mb",

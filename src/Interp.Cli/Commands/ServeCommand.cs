@@ -24,7 +24,7 @@ public static class ServeCommand
         var logMemory = new Option<int>("--log-memory") { Description = "Every N seconds, print the managed heap (after a full collection) and the working set; 0: never", DefaultValueFactory = _ => 0 };
         var threads = ThreadsOption.Create();
         var command = new Command("serve", "Browse runs, units and explanations in the browser; run the model live") { runs, model, device, urls, token, logMemory, threads };
-        command.SetAction(CliApp.Guard(parse =>
+        command.SetAction(CliApp.Guard(Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
             return Serve(parse.GetValue(runs)!, parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(urls)!, parse.GetValue(token),
@@ -32,6 +32,12 @@ public static class ServeCommand
         }));
         return command;
     }
+
+    /// <summary>The app's listening options (by property name) → the flags of serve and quickstart, for refused options.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>
+    {
+        [nameof(InterpWebOptions.Urls)] = "--urls", [nameof(InterpWebOptions.Token)] = "--token",
+    };
 
     /// <summary>
     /// Starts the app on <paramref name="urls"/> over <paramref name="runsFolder"/>, prints where it listens, calls
@@ -43,7 +49,7 @@ public static class ServeCommand
         if (memoryEvery < 0) throw new InterpException($"--log-memory {memoryEvery}: must not be negative");
         var accessToken = token is { Length: > 0 } ? token
             : Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable) is { Length: > 0 } e ? e : null;
-        if (BindingPolicy.Refusal(urls, accessToken) is { } refusal) throw new InterpException(refusal);
+        if (BindingPolicy.Refusal(urls, accessToken) is { } refusal) throw refusal;
         DeviceSelection.Resolve(deviceName);
         var modelDirectory = ModelSource.Resolve(model, (file, done, total) =>
             Console.Error.Write($"\rdownloading {file}: {done / 1e6:F1}{(total is { } n ? $" / {n / 1e6:F1}" : "")} MB   "));

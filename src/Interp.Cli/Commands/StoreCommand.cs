@@ -108,7 +108,8 @@ public static class StoreCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out" };
         var command = new Command("merge", "Merge the N parts of a split harvest into the store a single machine would have written")
             { inputs, output, overwrite };
-        command.SetAction(CliApp.Guard(parse =>
+        // Parts from different harvests are told apart by the harvest's options: named by harvest's flags.
+        command.SetAction(CliApp.Guard(HarvestCommand.Flags, parse =>
         {
             var manifests = ActivationStoreMerger.Merge(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite),
                 (hook, done, total) => Console.WriteLine($"{hook}: shard {done}/{total}"));

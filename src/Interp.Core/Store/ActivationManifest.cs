@@ -99,8 +99,11 @@ public sealed record ActivationManifest
     /// hook, width, dtype, context rule, corpus, token limit, layout or split), as a phrase for an error message; null
     /// when both describe the same harvest. Progress (shards, completeness) is not compared.
     /// </summary>
-    public string? FirstDifference(ActivationManifest other)
+    /// <param name="other">The harvest asked for.</param>
+    /// <param name="option">Names the harvest's options ("Tokens", "Shard"); default: <see cref="Meaning"/>.</param>
+    public string? FirstDifference(ActivationManifest other, Func<string, string>? option = null)
     {
+        option ??= Meaning;
         if (Model.WeightsSha256 != other.Model.WeightsSha256)
             return $"model weights sha256 {Short(Model.WeightsSha256)} (this run: {Short(other.Model.WeightsSha256)}, another model)";
         if (!JsonNode.DeepEquals(Model.Config, other.Model.Config)) return "model config (this run's model has another config)";
@@ -114,13 +117,16 @@ public sealed record ActivationManifest
         if (!mine.SequenceEqual(theirs))
             return $"corpus {string.Join(", ", Corpus.Files.Select(f => $"{f.Name} ({Short(f.Sha256)})"))} " +
                    $"(this run: {string.Join(", ", other.Corpus.Files.Select(f => $"{f.Name} ({Short(f.Sha256)})"))})";
-        if (MaxTokens != other.MaxTokens) return $"--tokens {MaxTokens?.ToString() ?? "(all)"} (this run: {other.MaxTokens?.ToString() ?? "(all)"})";
+        if (MaxTokens != other.MaxTokens) return $"{option("Tokens")} {MaxTokens?.ToString() ?? "(all)"} (this run: {other.MaxTokens?.ToString() ?? "(all)"})";
         if (Layout.ShardK != other.Layout.ShardK || Layout.ShardN != other.Layout.ShardN)
-            return $"--shard {Layout.ShardK}/{Layout.ShardN} (this run: {other.Layout.ShardK}/{other.Layout.ShardN})";
+            return $"{option("Shard")} {Layout.ShardK}/{Layout.ShardN} (this run: {other.Layout.ShardK}/{other.Layout.ShardN})";
         if (Layout with { ShardK = 1, ShardN = 1 } != other.Layout with { ShardK = 1, ShardN = 1 })
             return $"layout {Layout.Describe()} (this run: {other.Layout.Describe()})";
         return null;
     }
+
+    /// <summary>The harvest options a difference names ("Tokens", "Shard": a job's property names) by meaning.</summary>
+    public static string Meaning(string option) => option == "Tokens" ? "token limit" : StoreLayout.Meaning(option);
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "…" : sha;
 }

@@ -52,8 +52,9 @@ public static class ActivationStoreMerger
             var m = part.Manifest;
             if (m.Layout.ShardN != n)
                 throw new InterpException($"{part.Folder}: part {m.Layout.ShardK}/{m.Layout.ShardN} does not belong with {parts[0].Folder} (part {first.Layout.ShardK}/{n})");
-            if (Unsplit(first).FirstDifference(Unsplit(m)) is { } difference)
-                throw new InterpException($"{part.Folder}: from another harvest than {parts[0].Folder}, which has {difference}");
+            if (Unsplit(first).FirstDifference(Unsplit(m)) is not null)
+                throw new InvalidOptionException(o => $"{part.Folder}: from another harvest than {parts[0].Folder}, which has {Unsplit(first).FirstDifference(Unsplit(m), o)}",
+                    ActivationManifest.Meaning);
         }
         var byK = parts.GroupBy(p => p.Manifest.Layout.ShardK).ToDictionary(g => g.Key, g => g.ToArray());
         if (byK.Values.FirstOrDefault(g => g.Length > 1) is { } duplicate)

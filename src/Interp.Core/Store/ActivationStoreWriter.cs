@@ -92,10 +92,10 @@ public sealed class ActivationStoreWriter : IDisposable
         else if (File.Exists(manifestPath))
         {
             var existing = ActivationManifest.Load(manifestPath);
-            if (existing.FirstDifference(plan) is { } difference)
-                throw new InterpException($"{manifestPath}: this store was harvested with {difference}; use another --out, or --overwrite to replace it");
+            if (existing.FirstDifference(plan) is not null)
+                throw Refuse(o => $"{manifestPath}: this store was harvested with {existing.FirstDifference(plan, o)}; use another {o("OutDirectory")}, or {o("Overwrite")} to replace it");
             if (existing.Complete && refuseComplete)
-                throw new InterpException($"{manifestPath}: store is already complete ({existing.RowsWritten:N0} tokens in {existing.Shards.Count} shards); pass --overwrite to harvest it again");
+                throw Refuse(o => $"{manifestPath}: store is already complete ({existing.RowsWritten:N0} tokens in {existing.Shards.Count} shards); pass {o("Overwrite")} to harvest it again");
             // Keep listed shards whose file is there with the recorded size; anything else is written again.
             done.AddRange(existing.Shards.Where(s => new FileInfo(Path.Combine(folder, s.File)) is { Exists: true } f && f.Length == s.Bytes));
         }
@@ -103,13 +103,17 @@ public sealed class ActivationStoreWriter : IDisposable
         {
             var foreign = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).FirstOrDefault(n => !IsStoreFile(n!));
             if (foreign is not null)
-                throw new InterpException($"{folder}: not empty and not an activation store (found '{foreign}'); choose an empty or new --out folder");
+                throw Refuse(o => $"{folder}: not empty and not an activation store (found '{foreign}'); choose an empty or new {o("OutDirectory")} folder");
         }
         DeleteStoreFiles(folder, keep: done.Select(s => s.File).ToHashSet());
         var writer = new ActivationStoreWriter(folder, plan, done, folderLock);
         writer.Manifest.Save(folder);
         return writer;
     }
+
+    // The output options by meaning, the harvest's (a difference) as the manifest names them.
+    private static InvalidOptionException Refuse(Func<Func<string, string>, string> message) =>
+        new(message, option => option is "OutDirectory" or "Overwrite" ? OutputPath.Meaning(option) : ActivationManifest.Meaning(option));
 
     /// <summary>Starts writing shard <paramref name="shard"/> (to its temporary name).</summary>
     public void BeginShard(int shard)

@@ -11,7 +11,16 @@ using F = TorchSharp.torch.nn.functional;
 namespace Interp.Model.Training;
 
 /// <summary>Progress of a training run, reported every few steps.</summary>
-public sealed record TrainProgress(int Step, int MaxSteps, long Tokens, double Loss, double LearningRate, double TokensPerSecond, double? HeldOutLoss);
+public sealed record TrainProgress(int Step, int MaxSteps, long Tokens, double Loss, double LearningRate, double TokensPerSecond, double? HeldOutLoss)
+    : IJobProgress
+{
+    long IJobProgress.Done => Step;
+    long IJobProgress.Total => MaxSteps;
+
+    /// <inheritdoc />
+    public string Describe() =>
+        FormattableString.Invariant($"step {Step}/{MaxSteps}, loss {Loss:F4}, {TokensPerSecond:F0} tok/s") + (HeldOutLoss is { } h ? FormattableString.Invariant($", held-out {h:F4}") : "");
+}
 
 /// <summary>What a finished run measured: the saved model's held-out loss next to the count-based baselines.</summary>
 public sealed record TrainReport(
@@ -32,13 +41,14 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
     private readonly CheckpointFolder _checkpoint = new(Path.Combine(options.OutDirectory, "checkpoint"), "model");
     private readonly JsonlLog _log = new(Path.Combine(options.OutDirectory, JsonlLog.TrainingLogFileName));
 
-    public TrainReport Run()
+    /// <summary>Trains to <see cref="TrainModelOptions.MaxSteps"/>; cancelling checkpoints the steps done and throws <see cref="OperationCanceledException"/>.</summary>
+    public TrainReport Run(CancellationToken cancellationToken = default)
     {
         NativeMemory.KeepLargeBlocks();
         var tokenizer = Gpt2Tokenizer.Default;
         var corpus = TrainingCorpus.Load(options.Corpora, tokenizer, options.HeldOutFraction);
         if (corpus.Train.Length < options.Context + 2 || corpus.HeldOut.Length < options.Context + 2)
-            throw new InterpException($"corpus too small for --ctx {options.Context}: {corpus.Train.Length} training, {corpus.HeldOut.Length} held-out tokens");
+            throw TrainModelOptions.Refuse(n => $"corpus too small for {n(nameof(options.Context))} {options.Context}: {corpus.Train.Length} training, {corpus.HeldOut.Length} held-out tokens");
         using var folderLock = FolderLock.Acquire(options.OutDirectory);        // one writer per model folder
         var config = new Gpt2Config(VocabSize: tokenizer.VocabSize, NPositions: options.Context, NEmbd: options.NEmbd,
             NLayer: options.NLayer, NHead: options.NHead);
@@ -55,6 +65,11 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         model.train();
         for (var step = startStep; step < options.MaxSteps; step++)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                if (step > startStep) SaveCheckpoint(model, optimizer, step);                // the steps done are kept for a resume
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             var learningRate = LearningRateAt(step);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
             using (var scope = NewDisposeScope())

@@ -13,8 +13,9 @@ public sealed record TrainingCorpus(int[] Train, int[] HeldOut, IReadOnlyList<Co
 {
     public static TrainingCorpus Load(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer, double heldOutFraction)
     {
-        if (paths.Count == 0) throw new InterpException("no corpus given: pass at least one --corpus FILE");
-        if (heldOutFraction is <= 0 or >= 1) throw new InterpException($"held-out fraction must be in (0, 1), got {heldOutFraction}");
+        if (paths.Count == 0) throw TrainModelOptions.Refuse(n => $"no corpus given: pass at least one {n(nameof(TrainModelOptions.Corpora))} FILE");
+        if (heldOutFraction is <= 0 or >= 1)
+            throw TrainModelOptions.Refuse(n => $"{n(nameof(TrainModelOptions.HeldOutFraction))} must be in (0, 1), got {heldOutFraction}");
         var train = new List<int>();
         var heldOut = new List<int>();
         var files = new List<CorpusFileInfo>();

@@ -35,8 +35,7 @@ public static class ServerFlood
         int[] indices;
         using (var store = UnitRecordStore.Open(records)) indices = store.Units.Select(u => u.Index).ToArray();
         if (indices.Length == 0) throw new InterpException($"{records}: the store has no units");
-        var runFolder = options.RunFolder is { } run ? Path.GetFullPath(run) : UnitPageBenchmark.FindRun(records)
-            ?? throw new InterpException($"{records}: no run folder above it (one holding activations/, sae/, records/ or autointerp/); name one with --run");
+        var runFolder = options.RunFolderFor(records);
 
         await using var app = InterpWebApp.Build(new InterpWebOptions { RunsDirectory = runFolder, Urls = "http://127.0.0.1:0" },
             builder => builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));

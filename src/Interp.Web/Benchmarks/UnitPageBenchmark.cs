@@ -34,8 +34,7 @@ public static class UnitPageBenchmark
         var given = Path.GetFullPath(options.RecordsFolder);
         var records = Path.TrimEndingDirectorySeparator(File.Exists(given) ? Path.GetDirectoryName(given)! : given);   // the folder, also when given records.db
         using var store = UnitRecordStore.Open(records);
-        var runFolder = options.RunFolder is { } run ? Path.GetFullPath(run) : FindRun(records)
-            ?? throw new InterpException($"{records}: no run folder above it (one holding activations/, sae/, records/ or autointerp/); name one with --run");
+        var runFolder = options.RunFolderFor(records);
         if (!Directory.Exists(runFolder)) throw new InterpException($"{runFolder}: no such run folder");
 
         // Logs go to stderr so that stdout carries only the results (and --json stays one document).

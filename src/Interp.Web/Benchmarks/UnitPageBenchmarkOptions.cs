@@ -1,3 +1,5 @@
+using Interp.Core;
+
 namespace Interp.Web.Benchmarks;
 
 /// <summary>What <see cref="UnitPageBenchmark"/> renders: which records store, from which run, how many pages.</summary>
@@ -17,4 +19,13 @@ public sealed record UnitPageBenchmarkOptions
 
     /// <summary>Seed of the random choice of units.</summary>
     public int Seed { get; init; }
+
+    /// <summary>The options by meaning, for messages.</summary>
+    public static string Meaning(string option) => option == nameof(RunFolder) ? "the run folder option" : option;
+
+    /// <summary>The run folder served: <see cref="RunFolder"/>, else the nearest run folder above <paramref name="records"/>.</summary>
+    /// <exception cref="InvalidOptionException">No run folder given and none above the records.</exception>
+    internal string RunFolderFor(string records) => RunFolder is { } run ? Path.GetFullPath(run) : UnitPageBenchmark.FindRun(records)
+        ?? throw new InvalidOptionException(o => $"{records}: no run folder above it (one holding activations/, sae/, records/ or autointerp/); name one with {o(nameof(RunFolder))}",
+            Meaning);
 }

@@ -26,7 +26,7 @@ public static class InterpWebApp
     public static WebApplication Build(InterpWebOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (BindingPolicy.Refusal(options.Urls, options.Token) is { } refusal) throw new InterpException(refusal);
+        if (BindingPolicy.Refusal(options.Urls, options.Token) is { } refusal) throw refusal;
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {

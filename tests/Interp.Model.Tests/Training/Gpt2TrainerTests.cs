@@ -96,6 +96,39 @@ public sealed class Gpt2TrainerTests(Gpt2TrainerTests.UninterruptedRun uninterru
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Fact]
+    public void A_job_cancelled_between_steps_checkpoints_them_and_resumes_to_the_weights_and_log_of_an_uninterrupted_run()
+    {
+        using var dir = new TempDir();
+        var options = Options(uninterrupted.Corpus, dir.Sub("model"));
+        var checkpoint = Path.Combine(options.OutDirectory, "checkpoint");
+        using var cancel = new CancellationTokenSource();
+
+        // No periodic checkpoint before the end (the interval is not part of the fingerprint): the one there is the cancel's.
+        var job = TrainModelJob.Prepare(options with { CheckpointEvery = 100 });
+        Assert.Throws<OperationCanceledException>(() => job.Run(p => { if (p.Step == 2) cancel.Cancel(); }, cancel.Token));
+        Assert.Equal(2, StepOf(checkpoint));
+        Assert.False(File.Exists(Path.Combine(options.OutDirectory, "model.safetensors")));
+
+        TrainModelJob.Prepare(options).Run();
+
+        Assert.Equal(LogWithoutTimings(uninterrupted.Folder), LogWithoutTimings(options.OutDirectory));
+        Assert.Equal(Weights(uninterrupted.Folder), Weights(options.OutDirectory));
+    }
+
+    [Fact]
+    public void A_job_refuses_options_out_of_range_by_meaning_before_any_work()
+    {
+        using var dir = new TempDir();
+        var options = Options(uninterrupted.Corpus, dir.Sub("model"));
+
+        Assert.Equal("model width 16: must be a multiple of attention heads 3",
+            Assert.Throws<InvalidOptionException>(() => TrainModelJob.Prepare(options with { NHead = 3 })).Message);
+        Assert.Equal("training steps 0: must be at least 1", Assert.Throws<InvalidOptionException>(() => TrainModelJob.Prepare(options with { MaxSteps = 0 })).Message);
+        Assert.Equal("no corpus given: pass at least one corpus FILE", Assert.Throws<InvalidOptionException>(() => TrainModelJob.Prepare(options with { Corpora = [] })).Message);
+        Assert.Empty(Directory.GetFileSystemEntries(options.OutDirectory));
+    }
+
     private static int StepOf(string checkpointFolder)
     {
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpointFolder, CheckpointFolder.StateFileName)));

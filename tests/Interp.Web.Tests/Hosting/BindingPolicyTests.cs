@@ -24,9 +24,10 @@ public sealed class BindingPolicyTests
         var refusal = BindingPolicy.Refusal(urls, null);
 
         Assert.NotNull(refusal);
-        Assert.DoesNotContain('\n', refusal);
-        Assert.Contains("--token", refusal, StringComparison.Ordinal);
-        Assert.Contains("INTERP_TOKEN", refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refusal.Message);
+        Assert.Contains("pass access token T", refusal.Message, StringComparison.Ordinal);     // by meaning; serve names its flag
+        Assert.Contains("pass --token T", refusal.MessageWith(n => n == "Token" ? "--token" : null), StringComparison.Ordinal);
+        Assert.Contains("INTERP_TOKEN", refusal.Message, StringComparison.Ordinal);
         Assert.Null(BindingPolicy.Refusal(urls, "s3cret"));
     }
 
@@ -36,7 +37,8 @@ public sealed class BindingPolicyTests
     [InlineData("ftp://127.0.0.1")]
     public void Malformed_addresses_are_named(string urls)
     {
-        var e = Assert.Throws<InterpException>(() => BindingPolicy.Refusal(urls, null));
-        Assert.Contains("--urls", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<InvalidOptionException>(() => BindingPolicy.Refusal(urls, null));
+        Assert.Contains("listen address", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--urls", e.MessageWith(n => n == "Urls" ? "--urls" : null), StringComparison.Ordinal);
     }
 }
