@@ -54,8 +54,10 @@ public sealed record BatchSummary(
         if (Correlation.Scored + Correlation.Undefined > 0)
         {
             yield return "correlation: " + Correlation.Describe();
-            yield return "R²:          " + RSquared.Describe(withShare: false);
-            yield return "abs. dev.:   " + AbsoluteDeviationExplained.Describe(withShare: false);
+            // As OpenAI's scoring.py computes them on an uncalibrated simulator (here the 0–10 scale times max/10); only
+            // --calibrate fits the line of its LinearCalibratedNeuronSimulator.
+            yield return "R² (uncalibrated): " + RSquared.Describe(withShare: false);
+            yield return "abs. dev. explained (uncalibrated): " + AbsoluteDeviationExplained.Describe(withShare: false);
             if (CalibratedRSquared is { } c) yield return "R² (calibrated): " + c.Describe(withShare: false);
             yield return "correlation histogram:";
             foreach (var line in Correlation.Bars()) yield return "  " + line;
