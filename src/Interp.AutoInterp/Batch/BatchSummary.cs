@@ -54,8 +54,8 @@ public sealed record BatchSummary(
         if (Correlation.Scored + Correlation.Undefined > 0)
         {
             yield return "correlation: " + Correlation.Describe();
-            // As OpenAI's scoring.py computes them on an uncalibrated simulator (here the 0–10 scale times max/10); only
-            // --calibrate fits the line of its LinearCalibratedNeuronSimulator.
+            // scoring.py's formulas on predictions that are only rescaled (0–10 times max/10), not calibrated: the
+            // calibration line (OpenAI's LinearCalibratedNeuronSimulator) is fitted only when asked for.
             yield return "R² (uncalibrated): " + RSquared.Describe(withShare: false);
             yield return "abs. dev. explained (uncalibrated): " + AbsoluteDeviationExplained.Describe(withShare: false);
             if (CalibratedRSquared is { } c) yield return "R² (calibrated): " + c.Describe(withShare: false);

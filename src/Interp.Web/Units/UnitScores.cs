@@ -8,8 +8,8 @@ public static class UnitScores
 {
     /// <summary>
     /// <paramref name="result"/>'s scores as (name, value) pairs in page order; undefined values are "–". R² and
-    /// deviation explained are uncalibrated (the simulator's 0–10 scale times max/10, as OpenAI's scoring.py scores an
-    /// uncalibrated simulator) unless they come from the calibration line.
+    /// deviation explained are uncalibrated (OpenAI's scoring.py formulas on the simulator's 0–10 values times max/10)
+    /// unless they come from the calibration line.
     /// </summary>
     public static IEnumerable<(string Name, string Value)> Of(UnitResult result)
     {
