@@ -30,8 +30,12 @@ public sealed record RecordOptions
     /// <summary>Uniformly random windows per unit.</summary>
     public int Random { get; init; } = 20;
 
-    /// <summary>Random windows in which the unit fires (around the context's maximum).</summary>
-    public int RandomActivating { get; init; } = 20;
+    /// <summary>
+    /// Random windows in which the unit fires (around the context's maximum): delphi's detection and fuzzing draw 2 from
+    /// each of 10 equal-count deciles of these after leaving out those that overlap the explainer's (10 by default), so
+    /// 40 leaves at least 20 to draw from wherever the unit fires in more than 30 contexts.
+    /// </summary>
+    public int RandomActivating { get; init; } = 40;
 
     /// <summary>Random windows in which the unit is ≤ 0 at every token.</summary>
     public int NonActivating { get; init; } = 20;

@@ -25,9 +25,15 @@ public sealed record UnitEffect(TokenEffect[] Positive, TokenEffect[] Negative, 
 ///   direction  = the unit's output row in the residual stream     (neuron of mlp.hook_post: W_out[n] = c_proj.weight[n];
 ///                                                                  SAE latent: W_dec[i], through W_out / attn c_proj when
 ///                                                                  the SAE reads mlp.hook_post / attn.hook_z)
-///   effect     = (direction ⊙ ln_f.weight) · W_Uᵀ                 W_U = wte  (tied unembedding), effect is [V]
+///   centred    = direction − mean(direction)                      ln_f removes the mean over d_model, so the part
+///                                                                  along the all-ones vector never reaches the logits
+///   effect     = (centred ⊙ ln_f.weight) · W_Uᵀ                   W_U = wte − its mean over the vocabulary (TL's
+///                                                                  center_unembed: a shift of every logit by the same
+///                                                                  amount changes no probability), effect is [V]
 ///   nearest    = largest cosine between native rows               (W_dec rows for latents, W_out rows for neurons)
 /// </code>
+/// That is what Neuronpedia shows (SAELens/SAEDashboard read W_U of TransformerLens's processed model, whose writing
+/// weights and unembedding are centred); a direction read after ln_f (<c>ln_final.hook_normalized</c>) is not centred again.
 /// Residual-stream hooks (embeddings, resid_pre/mid/post, attn_out, mlp_out) use the basis direction of each dimension;
 /// hooks with no path to the residual stream that a direction can follow (q, k, v, mlp.hook_pre, the ln hooks) get none.
 /// </summary>
@@ -86,7 +92,7 @@ public sealed class UnitEffects : IDisposable
         }
         if (native is not null && native.shape[0] != width)
             throw new InterpException($"hook {hook}: width {width} does not match its output weight's {native.shape[0]} rows");
-        return new UnitEffects(width, width, Keep(native), Keep(toResidual), Keep(lnScale), Keep(weights["wte.weight"]), tokenString, options);
+        return new UnitEffects(width, width, Keep(native), Keep(toResidual), Keep(lnScale), Keep(CentredUnembedding(weights)), tokenString, options);
     }
 
     /// <summary>The effects of <paramref name="sae"/>'s latents (decoder rows in the model's units).</summary>
@@ -99,7 +105,7 @@ public sealed class UnitEffects : IDisposable
         using var noGrad = no_grad();
         var decoder = sae.DecoderWeight.detach().to(ScalarType.Float32).cpu() / sae.Config.InputScale;   // [d_sae, d_in]
         var (path, layer) = Path(hook.Name);
-        Tensor? toResidual = null, lnScale = weights["ln_f.weight"], unembed = weights["wte.weight"];
+        Tensor? toResidual = null, lnScale = weights["ln_f.weight"], unembed = CentredUnembedding(weights);
         switch (path)
         {
             case "mlp_post": toResidual = weights[$"h.{layer}.mlp.c_proj.weight"]; break;                  // [d_mlp, d]
@@ -158,7 +164,7 @@ public sealed class UnitEffects : IDisposable
         var rows = _native is not null ? _native.index_select(0, index)                       // [u, width]
             : nn.functional.one_hot(index, _width).to(ScalarType.Float32);
         var direction = _toResidual is null ? rows : rows.matmul(_toResidual);                // [u, d]
-        if (_lnScale is not null) direction = direction * _lnScale;                            // [u, d] ⊙ [d]
+        if (_lnScale is not null) direction = (direction - direction.mean([-1L], keepdim: true)) * _lnScale;   // centred, ⊙ [d]
         return direction.matmul(_unembed.t());                                                 // [u, V]
     }
 
@@ -207,6 +213,13 @@ public sealed class UnitEffects : IDisposable
         var (v, n) = (values.data<float>().ToArray(), ids.data<long>().ToArray());
         return Enumerable.Range(0, (int)index.shape[0])
             .Select(i => Enumerable.Range(i * k, k).Select(j => new NeighbourUnit((int)n[j], v[j])).ToArray()).ToArray();
+    }
+
+    // TransformerLens's center_unembed: W_U minus its mean over the vocabulary ([V, d] here, so over rows).
+    private static Tensor CentredUnembedding(Dictionary<string, Tensor> weights)
+    {
+        var wte = weights["wte.weight"].to(ScalarType.Float32);
+        return wte - wte.mean([0L], keepdim: true);
     }
 
     private static Tensor? Keep(Tensor? t) => t?.detach().to(ScalarType.Float32).cpu().contiguous().clone().DetachFromDisposeScope();

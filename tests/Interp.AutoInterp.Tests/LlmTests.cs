@@ -60,6 +60,32 @@ public class LlmTests
     }
 
     [Fact]
+    public async Task The_logprob_simulator_reads_a_ten_written_as_two_tokens_and_falls_back_where_a_one_is_ambiguous()
+    {
+        // A tokenizer that writes "10" as "1", "0": at " the" it writes 1 (p 0.8, else 0), then 0 (p 0.9, else the line
+        // ends), so P(10) = 0.72, P(1) = 0.08 and the expectation is 7.28, not 0.8. Where it wrote 0 with 0.1 on "1",
+        // what would follow that "1" is unknown (1 or 10?): the written 0 stands.
+        static IReadOnlyList<TopLogProb>? Split(string? previous, string token) => (previous, token) switch
+        {
+            (_, "1") => [new("1", Math.Log(0.8)), new("0", Math.Log(0.2))],
+            ("1", "0") => [new("0", Math.Log(0.9)), new("\n", Math.Log(0.1))],
+            (_, "0") => [new("0", Math.Log(0.9)), new("1", Math.Log(0.1))],
+            _ => null,
+        };
+        await using var server = ReplayServer.Start(r => new ReplayAnswer.Chat(ReplayScripts.Simulate(r.LastUserMessage, t => t == " the" ? 10 : 0),
+            SplitDigits: true, AlternativesAfter: Split));
+        using var llm = new LlmClient(Options(server));
+
+        var sim = (await new LlmSimulator(llm, logProbs: true).SimulateAsync(new Explanation(ReplayScripts.Explanation), [TheCat], CancellationToken.None)).Single();
+
+        Assert.Equal([0f, 0f, 7.28f, 0f], sim.Expected.Select(v => MathF.Round(v, 4)));
+        var the = sim.Distributions![2]!;
+        Assert.Equal(0.72f, the.Probabilities[Array.IndexOf(the.Values, 10f)], 1e-5f);
+        Assert.Equal(0.08f, the.Probabilities[Array.IndexOf(the.Values, 1f)], 1e-5f);
+        Assert.Equal([0f], sim.Distributions[0]!.Values);
+    }
+
+    [Fact]
     public async Task The_logprob_simulator_falls_back_to_the_written_values_when_the_endpoint_returns_none()
     {
         await using var server = ReplayServer.Start(r => new ReplayAnswer.Chat(ReplayScripts.Simulate(r.LastUserMessage, t => t == " the" ? 6 : 0), WithoutLogProbs: true));

@@ -58,6 +58,23 @@ public class ScoringTests
     }
 
     [Fact]
+    public void The_summary_labels_R2_and_deviation_explained_uncalibrated_and_the_calibrated_R2_calibrated()
+    {
+        var result = new Batch.UnitResult
+        {
+            Unit = "u/0", Status = "ok", Simulator = "pattern",
+            Scores = new Batch.ResultScores(0.9, 0.5, 0.4, new Batch.CalibratedScores(0.7, 0.6, 0.1, 2), null, null),
+        };
+
+        var lines = Batch.BatchSummary.Compute([result]).Describe().ToList();
+
+        Assert.Contains(lines, l => l.StartsWith("R² (uncalibrated): 1 scored", StringComparison.Ordinal) && l.Contains("mean 0.500", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("abs. dev. explained (uncalibrated): 1 scored", StringComparison.Ordinal) && l.Contains("mean 0.400", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("R² (calibrated): 1 scored", StringComparison.Ordinal) && l.Contains("mean 0.700", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("R²:", StringComparison.Ordinal) || l.StartsWith("abs. dev.:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Classification_scores_match_hand_computed_values()
     {
         // truth:   1 1 1 0 0 0 0 ; said: 1 1 0 1 0 0 0 → TP 2, FN 1, FP 1, TN 3

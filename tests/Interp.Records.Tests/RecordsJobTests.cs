@@ -27,6 +27,11 @@ public sealed class RecordsJobTests : IDisposable
     private static Dictionary<string, Tensor> Weights(Gpt2 model) =>
         model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach());
 
+    // ln_f removes the mean over d_model; TL's center_unembed removes wte's mean over the vocabulary.
+    private static Tensor Centred(Tensor direction) => direction - direction.mean();
+
+    private static Tensor CentredUnembedding(Dictionary<string, Tensor> w) => w["wte.weight"] - w["wte.weight"].mean([0L], keepdim: true);
+
     [Fact]
     public void Neuron_logit_effects_and_neighbours_equal_a_direct_computation()
     {
@@ -42,7 +47,7 @@ public sealed class RecordsJobTests : IDisposable
         using var noGrad = no_grad();
         var w = Weights(model);
         var wOut = w["h.1.mlp.c_proj.weight"];                                          // [d_mlp, d]
-        var effect = (wOut[7] * w["ln_f.weight"]).matmul(w["wte.weight"].t());          // [V]
+        var effect = (Centred(wOut[7]) * w["ln_f.weight"]).matmul(CentredUnembedding(w).t());   // [V]
         var (top, topIds) = effect.topk(10);
         var (bottom, bottomIds) = effect.topk(10, largest: false);
         Assert.Equal(topIds.data<long>().ToArray().Select(i => (int)i), record.LogitPositive.Select(e => e.TokenId));
@@ -98,7 +103,7 @@ public sealed class RecordsJobTests : IDisposable
 
         var w = Weights(model);
         var direction = sae.DecoderWeight[5].matmul(w["h.1.mlp.c_proj.weight"]);        // [d]: W_dec[5] · W_out
-        var effect = (direction * w["ln_f.weight"]).matmul(w["wte.weight"].t());          // [V]
+        var effect = (Centred(direction) * w["ln_f.weight"]).matmul(CentredUnembedding(w).t());  // [V]
         var five = reader.Read(new Core.Records.UnitId("sae:" + SyntheticStore.Hook, 5));
         var (top, topIds) = effect.topk(10);
         Assert.Equal(topIds.data<long>().ToArray().Select(i => (int)i), five.LogitPositive.Select(e => e.TokenId));

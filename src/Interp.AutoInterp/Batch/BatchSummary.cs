@@ -54,8 +54,10 @@ public sealed record BatchSummary(
         if (Correlation.Scored + Correlation.Undefined > 0)
         {
             yield return "correlation: " + Correlation.Describe();
-            yield return "R²:          " + RSquared.Describe(withShare: false);
-            yield return "abs. dev.:   " + AbsoluteDeviationExplained.Describe(withShare: false);
+            // scoring.py's formulas on predictions that are only rescaled (0–10 times max/10), not calibrated: the
+            // calibration line (OpenAI's LinearCalibratedNeuronSimulator) is fitted only when asked for.
+            yield return "R² (uncalibrated): " + RSquared.Describe(withShare: false);
+            yield return "abs. dev. explained (uncalibrated): " + AbsoluteDeviationExplained.Describe(withShare: false);
             if (CalibratedRSquared is { } c) yield return "R² (calibrated): " + c.Describe(withShare: false);
             yield return "correlation histogram:";
             foreach (var line in Correlation.Bars()) yield return "  " + line;

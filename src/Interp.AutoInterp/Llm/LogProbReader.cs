@@ -2,7 +2,7 @@ namespace Interp.AutoInterp.Llm;
 
 /// <summary>
 /// Reads log-probabilities back onto an answer's text: which generated token starts at a character offset, the
-/// expected value over the alternatives "0".."10" there, and P(1)/(P(0)+P(1)) for a yes/no digit.
+/// expected value of the number 0..10 written there (also where "10" is two tokens), and P(1)/(P(0)+P(1)) for a yes/no digit.
 /// </summary>
 public sealed class LogProbReader
 {
@@ -20,6 +20,9 @@ public sealed class LogProbReader
             _starts[i] = offset;
             offset += tokens[i].Token.Length;
         }
+        static bool IsTen(string text) => text.Trim() == "10";
+        var tenIsOneToken = tokens.Any(t => IsTen(t.Token) || t.Top.Any(a => IsTen(a.Token)));
+        SplitsTen = !tenIsOneToken && Enumerable.Range(0, Math.Max(0, tokens.Count - 1)).Any(i => tokens[i].Token.Trim() == "1" && tokens[i + 1].Token.StartsWith('0'));
     }
 
     /// <summary>The token whose text covers character <paramref name="offset"/>, or null.</summary>
@@ -35,12 +38,20 @@ public sealed class LogProbReader
     }
 
     /// <summary>
-    /// Σ v·p(v) over the alternatives that are the numbers 0..10, renormalised, with the values and probabilities;
-    /// null when none of the alternatives is such a number.
+    /// The expected value of the number written at character <paramref name="offset"/>: Σ v·p(v) over the alternatives
+    /// there that are the numbers 0..10, renormalised (OpenAI's <c>simulator.py</c>, <c>parse_top_logprobs</c>, where each
+    /// of 0..10 is one token), with the values and probabilities; null when no alternative is such a number.
+    /// Where the endpoint's tokenizer writes "10" as "1" then "0" (<see cref="SplitsTen"/>), "1" is only a first digit:
+    /// where "1" was written, the next token's alternatives split its probability between 10 (a "0" follows) and 1 (the
+    /// value ends); where another number was written, what would follow "1" is unknown and the answer is null, so that the
+    /// caller falls back to the written number instead of reading 10 as 1.
     /// </summary>
-    public static (double Expected, float[] Values, float[] Probabilities)? ExpectedValue(TokenLogProb token)
+    public (double Expected, float[] Values, float[] Probabilities)? ExpectedValueAt(int offset)
     {
-        var values = new List<float>();
+        var i = IndexAt(offset);
+        if (i < 0) return null;
+        var token = _tokens[i];
+        var values = new List<int>();
         var probabilities = new List<double>();
         foreach (var alt in Alternatives(token))
         {
@@ -48,12 +59,33 @@ public sealed class LogProbReader
             values.Add(v);
             probabilities.Add(Math.Exp(alt.LogProb));
         }
+        if (SplitsTen && values.IndexOf(1) is var one and >= 0)
+        {
+            if (token.Token.Trim() != "1" || i + 1 >= _tokens.Count) return null;
+            double zero = 0, end = 0;
+            foreach (var alt in Alternatives(_tokens[i + 1]))
+            {
+                if (alt.Token.StartsWith('0')) zero += Math.Exp(alt.LogProb);
+                else if (alt.Token.Length == 0 || !char.IsAsciiDigit(alt.Token[0])) end += Math.Exp(alt.LogProb);
+            }
+            if (!(zero + end > 0)) return null;
+            var p1 = probabilities[one];
+            probabilities[one] = p1 * end / (zero + end);
+            values.Add(10);
+            probabilities.Add(p1 * zero / (zero + end));
+        }
         var total = probabilities.Sum();
         if (values.Count == 0 || !(total > 0)) return null;
         double expected = 0;
-        for (var i = 0; i < values.Count; i++) expected += values[i] * probabilities[i] / total;
-        return (expected, values.ToArray(), probabilities.Select(p => (float)(p / total)).ToArray());
+        for (var k = 0; k < values.Count; k++) expected += values[k] * probabilities[k] / total;
+        return (expected, values.Select(v => (float)v).ToArray(), probabilities.Select(p => (float)(p / total)).ToArray());
     }
+
+    /// <summary>
+    /// True when the answer shows a tokenizer that writes "10" as two tokens: a token "1" followed by one starting with
+    /// "0", and "10" nowhere as one token or alternative.
+    /// </summary>
+    public bool SplitsTen { get; }
 
     /// <summary>P("1") / (P("0") + P("1")) at a token, or null when neither digit is among the alternatives.</summary>
     public static double? ProbabilityOfOne(TokenLogProb token)

@@ -12,9 +12,10 @@ public enum DelphiTask
 /// <summary>
 /// One window shown to a judge: its tokens and true activations, whether it comes from the unit's activating windows,
 /// the marked positions (fuzzing only: the truly active tokens in an activating window, as many random tokens in a
-/// non-activating one), and the right answer (<see cref="Truth"/>).
+/// non-activating one), the right answer (<see cref="Truth"/>), and where the window lies in the store
+/// (<see cref="Context"/> -1 for text that did not come from one).
 /// </summary>
-public sealed record DelphiSample(string[] Tokens, float[] Activations, bool Activating, int[] Marks, bool Truth);
+public sealed record DelphiSample(string[] Tokens, float[] Activations, bool Activating, int[] Marks, bool Truth, long Context = -1, int Start = 0);
 
 /// <summary>A judge's answer for one sample, with its probability of "yes" when it has one.</summary>
 public sealed record Judgement(bool Says, double? Probability);

@@ -7,7 +7,9 @@ namespace Interp.AutoInterp.Score;
 /// (record <c>i</c> goes to split <c>i mod 4</c>), the random records into calibration, valid and test
 /// (<c>i mod 3</c>), each split holding <c>perSplit</c> records (default: all records, the first splits one longer where they do not
 /// divide evenly, so that a unit with few top records still gets train and valid records). The explainer
-/// sees <see cref="Train"/>; scoring uses <see cref="Scored"/>: valid top and valid random records 1:1.
+/// sees <see cref="Train"/>; scoring uses <see cref="Scored"/>: valid top and valid random records 1:1. Random records
+/// that share a window with a train record (<see cref="SeenWindows"/>) are left out before dealing, so that nothing the
+/// explainer saw is scored.
 /// </summary>
 public sealed record RecordSplits(
     IReadOnlyList<ActivationRecord> Train,
@@ -22,7 +24,8 @@ public sealed record RecordSplits(
     public static RecordSplits Of(UnitRecord unit, int? perSplit = null)
     {
         var top = Deal(unit.Top, 4, perSplit);
-        var random = Deal(unit.Random, 3, perSplit);
+        var seen = new SeenWindows(top[0]);
+        var random = Deal(unit.Random.Where(r => !seen.Shares(r)).ToList(), 3, perSplit);
         return new RecordSplits(top[0], top[1], top[2], top[3], random[0], random[1], random[2]);
     }
 

@@ -7,8 +7,8 @@ namespace Interp.AutoInterp.Simulate;
 /// <summary>
 /// Simulates with an LLM, one request per record (all of its tokens at once, temperature 0). With
 /// <paramref name="logProbs"/> the request asks for the top log-probabilities of the answer's tokens and each
-/// prediction is the expected value over the alternatives "0".."10" at that value (falling back to the written number
-/// where the endpoint gave none); without, the written numbers are the predictions. A record written back with
+/// prediction is the expected value over the alternatives "0".."10" at that value (<see cref="LogProbReader.ExpectedValueAt"/>,
+/// which also reads a "10" written as two tokens; falling back to the written number where it cannot tell); without, the written numbers are the predictions. A record written back with
 /// different tokens counts as all zeros (<see cref="SequenceSimulation.Changed"/>); an answer with no record, or a
 /// value that is not a number 0–10, throws <see cref="MalformedAnswerException"/>.
 /// </summary>
@@ -64,7 +64,7 @@ public sealed class LlmSimulator(ILlmClient llm, bool logProbs) : ISimulator
             expected[i] = (float)written;
             if (reader is null) continue;
             var valueStart = lines[i].ValueOffset + (lines[i].Value!.Length - lines[i].Value!.TrimStart().Length);
-            if (reader.At(valueStart) is { } token && LogProbReader.ExpectedValue(token) is { } ev)
+            if (reader.ExpectedValueAt(valueStart) is { } ev)
             {
                 expected[i] = (float)ev.Expected;
                 distributions![i] = new ValueDistribution(ev.Values, ev.Probabilities);

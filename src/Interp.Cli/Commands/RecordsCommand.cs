@@ -28,7 +28,7 @@ public static class RecordsCommand
         var top = new Option<int>("--top") { Description = "Top-activating windows per unit (one per context)", DefaultValueFactory = _ => 40 };
         var bandSamples = new Option<int>("--band-samples") { Description = "Windows per quantile band ([0.99,0.999], [0.9,0.99], [0.5,0.9], [0,0.5])", DefaultValueFactory = _ => 10 };
         var random = new Option<int>("--random") { Description = "Uniformly random windows per unit", DefaultValueFactory = _ => 20 };
-        var randomActivating = new Option<int>("--random-activating") { Description = "Random windows where the unit fires", DefaultValueFactory = _ => 20 };
+        var randomActivating = new Option<int>("--random-activating") { Description = "Random windows where the unit fires (delphi's positives: 10 equal-count deciles)", DefaultValueFactory = _ => new RecordOptions().RandomActivating };
         var nonActivating = new Option<int>("--non-activating") { Description = "Random windows where the unit is ≤ 0 at every token", DefaultValueFactory = _ => 20 };
         var units = new Option<string>("--units") { Description = "Units to build: all, 0-1023, 3,7,10-20", DefaultValueFactory = _ => "all" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random samples (same seed, same records)", DefaultValueFactory = _ => 0 };

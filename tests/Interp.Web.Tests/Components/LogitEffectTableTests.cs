@@ -20,4 +20,15 @@ public sealed class LogitEffectTableTests : BunitContext
         Assert.Empty(cut.FindAll("img"));
         Assert.Equal("-1.250", cut.Find("table.logits-negative tbody tr td.num").TextContent);
     }
+
+    [Fact]
+    public void A_caption_says_the_direction_and_the_unembedding_are_centred_as_on_Neuronpedia()
+    {
+        var cut = Render<LogitEffectTable>(p => p.Add(c => c.Positive, [new TokenEffect(1, " king", 2.5f)]).Add(c => c.Negative, []));
+
+        var caption = cut.Find("p.logit-caption").TextContent;
+        Assert.Contains("mean over d_model", caption, StringComparison.Ordinal);
+        Assert.Contains("unembedding centred", caption, StringComparison.Ordinal);
+        Assert.Contains("Neuronpedia", caption, StringComparison.Ordinal);
+    }
 }

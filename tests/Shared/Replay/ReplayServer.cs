@@ -122,6 +122,9 @@ public sealed partial class ReplayServer : IAsyncDisposable
     [GeneratedRegex(@"\d+|[A-Za-z]+|[\s\S]")]
     private static partial Regex TokenPattern();
 
+    [GeneratedRegex(@"\d|[A-Za-z]+|[\s\S]")]
+    private static partial Regex DigitTokenPattern();
+
     private static string Completion(ReplayRequest request, ReplayAnswer.Chat chat)
     {
         using var buffer = new MemoryStream();
@@ -143,9 +146,12 @@ public sealed partial class ReplayServer : IAsyncDisposable
             {
                 w.WriteStartObject("logprobs");
                 w.WriteStartArray("content");
-                foreach (Match token in TokenPattern().Matches(chat.Content))
+                string? previous = null;
+                foreach (Match token in (chat.SplitDigits ? DigitTokenPattern() : TokenPattern()).Matches(chat.Content))
                 {
-                    var alternatives = chat.Alternatives?.Invoke(token.Value) ?? [new TopLogProb(token.Value, 0)];
+                    var alternatives = (chat.AlternativesAfter is { } after ? after(previous, token.Value) : chat.Alternatives?.Invoke(token.Value))
+                        ?? [new TopLogProb(token.Value, 0)];
+                    previous = token.Value;
                     var own = alternatives.FirstOrDefault(a => a.Token == token.Value)?.LogProb ?? -20;
                     w.WriteStartObject();
                     WriteLogProb(w, token.Value, own);
