@@ -17,6 +17,13 @@ public sealed partial class Gpt2
         _unembedWeight is null ? F.linear(normalized, wte.weight!) : F.linear(normalized, _unembedWeight, _unembedBias);
 
     /// <summary>
+    /// W_Uᵀ <c>[V, d]</c>, the matrix <see cref="Unembed"/> multiplies by: <see cref="TokenEmbedding"/> while tied, the
+    /// processed unembedding after fold_ln, center_writing_weights or center_unembed (b_U, a constant per token, aside).
+    /// Each call returns a new handle on the same weights.
+    /// </summary>
+    public Tensor UnembeddingWeight => _unembedWeight is null ? wte.weight! : _unembedWeight.detach();
+
+    /// <summary>
     /// Applies TransformerLens's weight processing in place (see <see cref="WeightProcessing"/>); once per model, before
     /// any hook or cache relies on the old weights. The model computes the same log-probabilities afterwards.
     /// </summary>

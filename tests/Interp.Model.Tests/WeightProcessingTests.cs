@@ -91,6 +91,23 @@ public sealed class WeightProcessingTests(RandomGpt2Folder folder) : IClassFixtu
     }
 
     [Fact]
+    public void The_processed_unembedding_weight_turns_ln_final_output_into_the_logits_up_to_one_bias_per_token()
+    {
+        using var model = Gpt2.Load(folder.Folder, processing: TlProcessing.TransformerLensDefaults);
+        using var noGrad = no_grad();
+        using var tokens = T.Tokens(RandomTokens);
+        var (logits, cache) = model.RunWithCache(tokens, [HookName.LnFinalNormalized]);
+        using var _l = logits;
+        using var _c = cache;
+        using var scope = NewDisposeScope();
+        using var tied = model.TokenEmbedding;
+        var unembedding = model.UnembeddingWeight;                                        // (V, d)
+        Assert.True(T.MaxAbsDiff(tied, unembedding) > 1e-2, "processing left the unembedding tied to wte");
+        var bias = logits! - cache[HookName.LnFinalNormalized].matmul(unembedding.t());  // (B, T, V): b_U at every position
+        T.Close(bias[0, 0].expand_as(bias), bias, 1e-4, "logits − ln_final.hook_normalized · W_Uᵀ");
+    }
+
+    [Fact]
     public void A_model_is_processed_once()
     {
         using var model = Gpt2.Load(folder.Folder, processing: TlProcessing.TransformerLensDefaults);
