@@ -54,6 +54,9 @@ public sealed class TlProcessingCliTests : IDisposable
             Assert.True(worstDifference < 2e-3, $"{hook}: a processed row differs from the unprocessed row minus its mean by {worstDifference:G3}");
         }
 
+        var info = InterpProcess.Run("store", "info", Path.Combine(Sub("processed"), ResidPre));
+        Assert.Contains("TransformerLens weight processing: fold_ln, center_writing_weights, center_unembed, fold_value_biases", info.Stdout);
+
         // The manifest says how the store was made, with TransformerLens's keyword names.
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(Sub("processed"), ResidPre, ActivationManifest.FileName)))!;
         Assert.True((bool?)manifest["tl_processing"]!["center_writing_weights"]);
