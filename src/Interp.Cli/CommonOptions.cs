@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Interp.Core;
 using Interp.Model;
 
 namespace Interp.Cli;
@@ -30,11 +31,14 @@ public static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON document on stdout and nothing else" };
 
-    /// <summary>Resolves and loads the model; download progress (hub names) goes to stderr so stdout stays clean.</summary>
-    public static Gpt2 LoadModel(string? model, string device)
+    /// <summary>
+    /// Resolves and loads the model, with TransformerLens weight processing when asked; download progress (hub names)
+    /// goes to stderr so stdout stays clean.
+    /// </summary>
+    public static Gpt2 LoadModel(string? model, string device, TlProcessing? processing = null)
     {
         var directory = ModelSource.Resolve(model, (file, done, total) =>
             Console.Error.Write($"\rdownloading {file}: {done / 1e6:F1}{(total is { } t ? $" / {t / 1e6:F1}" : "")} MB   "));
-        return Gpt2.Load(directory, DeviceSelection.Resolve(device));
+        return Gpt2.Load(directory, DeviceSelection.Resolve(device), processing);
     }
 }

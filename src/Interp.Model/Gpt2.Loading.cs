@@ -17,7 +17,10 @@ public sealed partial class Gpt2
     /// <c>attn.bias</c>/<c>attn.masked_bias</c> buffers and a tied <c>lm_head.weight</c>, converts F16/BF16 to float32, and
     /// checks every shape against the config. Each problem is one <see cref="InterpException"/> naming the file and key.
     /// </summary>
-    public static Gpt2 Load(string directory, Device? device = null)
+    /// <param name="directory">The model folder.</param>
+    /// <param name="device">Where the weights live (CPU when null).</param>
+    /// <param name="processing">TransformerLens weight processing applied once loaded (none: the checkpoint's weights).</param>
+    public static Gpt2 Load(string directory, Device? device = null, TlProcessing? processing = null)
     {
         if (!Directory.Exists(directory)) throw new InterpException($"{directory}: model folder not found");
         var config = Gpt2Config.Load(Path.Combine(directory, ConfigFile));
@@ -28,7 +31,9 @@ public sealed partial class Gpt2
         var model = new Gpt2(config) { Tokenizer = tokenizer, SourceDirectory = Path.GetFullPath(directory) };
         using (var weights = SafetensorsFile.Open(Path.Combine(directory, WeightsFile))) model.LoadWeights(weights);
         model.eval();
-        return device is null || device.type == DeviceType.CPU ? model : model.to(device);
+        if (device is not null && device.type != DeviceType.CPU) model = model.to(device);
+        model.ApplyProcessing(processing ?? TlProcessing.None);
+        return model;
     }
 
     /// <summary>Copies every parameter from <paramref name="file"/> (see <see cref="Load"/> for the rules).</summary>

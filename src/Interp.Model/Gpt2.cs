@@ -20,12 +20,11 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
     private readonly Embedding wte;
     private readonly Embedding wpe;
     private readonly ModuleList<Block> h;
-    private readonly LayerNorm ln_f;
+    private readonly HookedLayerNorm ln_f;
 
     private readonly Dictionary<string, HookPoint> _hooks;
     private readonly HookPoint _hookEmbed = new(HookName.Embed);
     private readonly HookPoint _hookPosEmbed = new(HookName.PosEmbed);
-    private readonly HookPoint _hookLnFinal = new(HookName.LnFinalNormalized);
 
     public Gpt2(Gpt2Config config) : base("GPT2LMHeadModel")
     {
@@ -33,12 +32,12 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
         wte = nn.Embedding(config.VocabSize, config.NEmbd);
         wpe = nn.Embedding(config.NPositions, config.NEmbd);
         h = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(l => new Block(config, l)).ToArray());
-        ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon);
+        ln_f = new HookedLayerNorm(config.NEmbd, config.LayerNormEpsilon, HookName.LnFinalScale, HookName.LnFinalNormalized);
         RegisterComponents();
 
         _hooks = new[] { _hookEmbed, _hookPosEmbed }
             .Concat(h.SelectMany(b => b.HookPoints))
-            .Append(_hookLnFinal)
+            .Concat([ln_f.Scale, ln_f.Normalized])
             .ToDictionary(p => p.Name.Name);
     }
 
@@ -62,7 +61,8 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The token embedding matrix <c>[V, d]</c> (also the unembedding, transposed). Each call returns a new handle on the
+    /// The token embedding matrix <c>[V, d]</c> (also the unembedding, transposed, unless weight processing untied them:
+    /// <see cref="Unembed"/> is the unembedding either way). Each call returns a new handle on the
     /// same weights, which the caller may dispose (it is registered on the current dispose scope, if any).
     /// </summary>
     public Tensor TokenEmbedding => wte.weight!;
@@ -110,9 +110,9 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
         cache?.Advance(time);
         if (stopAtLayer <= Config.NLayer) return x;
 
-        x = _hookLnFinal.Apply(ln_f.call(x));                                                     // (B, T, d)
+        x = ln_f.call(x);                                                                          // (B, T, d)
         if (stopAtLayer is not null) return x;
-        return F.linear(x, wte.weight!);                                                           // (B, T, V)
+        return Unembed(x);                                                                         // (B, T, V)
     }
 
     /// <summary>The first block index that no hook in <paramref name="names"/> needs, for <see cref="Run"/>'s stopAtLayer.</summary>
@@ -134,34 +134,33 @@ public sealed partial class Gpt2 : nn.Module<Tensor, Tensor>
     /// <summary>A transformer block: pre-LN attention and MLP, each added to the residual stream.</summary>
     private sealed class Block : nn.Module<Tensor, KvCache.LayerCache?, Tensor>
     {
-        private readonly LayerNorm ln_1;
+        private readonly HookedLayerNorm ln_1;
         private readonly Attention attn;
-        private readonly LayerNorm ln_2;
+        private readonly HookedLayerNorm ln_2;
         private readonly Mlp mlp;
-        private readonly HookPoint _residPre, _ln1, _attnOut, _residMid, _ln2, _mlpOut, _residPost;
+        private readonly HookPoint _residPre, _attnOut, _residMid, _mlpOut, _residPost;
 
         public Block(Gpt2Config config, int layer) : base($"h.{layer}")
         {
-            ln_1 = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon);
+            ln_1 = new HookedLayerNorm(config.NEmbd, config.LayerNormEpsilon, HookName.Ln1Scale(layer), HookName.Ln1Normalized(layer));
             attn = new Attention(config, layer);
-            ln_2 = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon);
+            ln_2 = new HookedLayerNorm(config.NEmbd, config.LayerNormEpsilon, HookName.Ln2Scale(layer), HookName.Ln2Normalized(layer));
             mlp = new Mlp(config, layer);
             RegisterComponents();
-            (_residPre, _ln1, _attnOut, _residMid) = (new(HookName.ResidPre(layer)), new(HookName.Ln1Normalized(layer)),
-                new(HookName.AttnOut(layer)), new(HookName.ResidMid(layer)));
-            (_ln2, _mlpOut, _residPost) = (new(HookName.Ln2Normalized(layer)), new(HookName.MlpOut(layer)), new(HookName.ResidPost(layer)));
+            (_residPre, _attnOut, _residMid) = (new(HookName.ResidPre(layer)), new(HookName.AttnOut(layer)), new(HookName.ResidMid(layer)));
+            (_mlpOut, _residPost) = (new(HookName.MlpOut(layer)), new(HookName.ResidPost(layer)));
         }
 
         public IEnumerable<HookPoint> HookPoints =>
-            new[] { _residPre, _ln1 }.Concat(attn.HookPoints).Concat([_attnOut, _residMid, _ln2]).Concat(mlp.HookPoints)
-                .Concat([_mlpOut, _residPost]);
+            new[] { _residPre, ln_1.Scale, ln_1.Normalized }.Concat(attn.HookPoints).Concat([_attnOut, _residMid, ln_2.Scale, ln_2.Normalized])
+                .Concat(mlp.HookPoints).Concat([_mlpOut, _residPost]);
 
         public override Tensor forward(Tensor x, KvCache.LayerCache? cache)
         {
             x = _residPre.Apply(x);                                                  // (B, T, d)
-            var attnOut = _attnOut.Apply(attn.call(_ln1.Apply(ln_1.call(x)), cache)); // (B, T, d)
+            var attnOut = _attnOut.Apply(attn.call(ln_1.call(x), cache));            // (B, T, d)
             x = _residMid.Apply(x + attnOut);
-            var mlpOut = _mlpOut.Apply(mlp.call(_ln2.Apply(ln_2.call(x))));          // (B, T, d)
+            var mlpOut = _mlpOut.Apply(mlp.call(ln_2.call(x)));                      // (B, T, d)
             return _residPost.Apply(x + mlpOut);
         }
     }

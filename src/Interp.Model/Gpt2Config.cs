@@ -30,8 +30,9 @@ public sealed record Gpt2Config(
     public int DHead => NEmbd / NHead;
 
     /// <summary>
-    /// The width of one token's vector at <paramref name="hook"/>: d_mlp for <c>mlp.hook_pre|post</c>, n_embd for every
-    /// other per-token hook (attention q/k/v/z are [batch, position, n_head, d_head], read with the heads flattened).
+    /// The width of one token's vector at <paramref name="hook"/>: d_mlp for <c>mlp.hook_pre|post</c>, 1 for a LayerNorm's
+    /// <c>hook_scale</c> ([batch, position, 1], as TransformerLens), n_embd for every other per-token hook (attention
+    /// q/k/v/z are [batch, position, n_head, d_head], read with the heads flattened).
     /// </summary>
     /// <exception cref="InterpException">Not a hook of this model, or attention scores or patterns (not per token).</exception>
     public int WidthOf(HookName hook)
@@ -39,6 +40,7 @@ public sealed record Gpt2Config(
         var name = HookName.Parse(hook.Name, NLayer);
         if (!IsPerToken(name))
             throw new InterpException($"hook {name} is not one vector per token (attention scores and patterns are [batch, n_head, position, position]); pick a per-token hook");
+        if (name.Name.EndsWith(".hook_scale", StringComparison.Ordinal)) return 1;
         return name.Name.EndsWith(".mlp.hook_pre", StringComparison.Ordinal) || name.Name.EndsWith(".mlp.hook_post", StringComparison.Ordinal) ? DMlp : NEmbd;
     }
 

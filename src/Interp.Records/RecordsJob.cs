@@ -36,6 +36,12 @@ public sealed record RecordsJobOptions
     /// </summary>
     public string? Model { get; init; }
 
+    /// <summary>
+    /// TransformerLens weight processing for the model. Null: a store's own (its manifest says how it was harvested);
+    /// with <see cref="Corpus"/>, the SAE's <c>model_from_pretrained_kwargs</c>, else none.
+    /// </summary>
+    public TlProcessing? Processing { get; init; }
+
     /// <summary>auto, cpu or cuda.</summary>
     public string Device { get; init; } = "cpu";
 
@@ -106,7 +112,7 @@ public static class RecordsJob
             if (fromStore)
             {
                 store = ActivationStoreReader.Open(options.Activations!, hook);
-                model = LoadModel(options.Model ?? StoreModelFolder(store), options.Device);
+                model = LoadModel(options.Model ?? StoreModelFolder(store), options.Device, options.Processing ?? store.Manifest.Processing);
                 var storeSha = store.Manifest.Model.WeightsSha256;
                 var modelSha = ModelFingerprint.Of(model).WeightsSha256;
                 if (storeSha != modelSha)
@@ -121,7 +127,7 @@ public static class RecordsJob
             else
             {
                 if (hook is null) throw RecordOptions.Refuse(n => $"{n(nameof(RecordsJobOptions.Hook))} is required with {n(nameof(RecordsJobOptions.Corpus))} (e.g. blocks.1.mlp.hook_post)");
-                model = LoadModel(options.Model, options.Device);
+                model = LoadModel(options.Model, options.Device, options.Processing ?? sae?.Config.ModelProcessing ?? TlProcessing.None);
                 var tokenizer = model.RequireTokenizer();
                 // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.
                 var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine);
@@ -183,7 +189,8 @@ public static class RecordsJob
         return id => tokenizer is not null && id >= 0 && id < tokenizer.VocabSize ? tokenizer.TokenString(id) : $"<{id.ToString(CultureInfo.InvariantCulture)}>";
     }
 
-    private static Gpt2 LoadModel(string? model, string device) => Gpt2.Load(ModelSource.Resolve(model), DeviceSelection.Resolve(device));
+    private static Gpt2 LoadModel(string? model, string device, TlProcessing processing) =>
+        Gpt2.Load(ModelSource.Resolve(model), DeviceSelection.Resolve(device), processing);
 
     // The folder the store was harvested from, when it is still there; else null (the embedded default).
     private static string? StoreModelFolder(ActivationStoreReader store) =>

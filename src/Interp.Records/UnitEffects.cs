@@ -232,6 +232,8 @@ public sealed class UnitEffects : IDisposable
             var key = name.StartsWith("transformer.", StringComparison.Ordinal) ? name["transformer.".Length..] : name;
             weights[key] = parameter.detach();
         }
+        // The unembedding the model really uses: after TransformerLens processing it is no longer wte (fold_ln moved ln_f's gain into it).
+        weights["wte.weight"] = model.UnembeddingWeight.detach();
         foreach (var key in new[] { "wte.weight", "ln_f.weight" })
             if (!weights.ContainsKey(key)) throw new InterpException($"{model.SourceDirectory ?? "the model"}: no parameter '{key}'");
         return weights;

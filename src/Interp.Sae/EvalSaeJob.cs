@@ -1,3 +1,4 @@
+using Interp.Core;
 using Interp.Model;
 using Interp.Model.Harvest;
 using Interp.Sae.Architectures;
@@ -8,11 +9,12 @@ namespace Interp.Sae;
 /// <summary>What <see cref="EvalSaeJob"/> measured, and on what.</summary>
 /// <param name="Config">The SAE's cfg.json.</param>
 /// <param name="Model">The model as given, or <c>embedded default</c>.</param>
+/// <param name="Processing">The TransformerLens weight processing the model ran with.</param>
 /// <param name="Ctx">Tokens per context.</param>
 /// <param name="Contexts">Contexts evaluated.</param>
 /// <param name="Activations">Reconstruction and sparsity at the hook.</param>
 /// <param name="InModel">Next-token loss with the SAE spliced in.</param>
-public sealed record EvalSaeResult(SaeConfig Config, string Model, int Ctx, long Contexts, SaeActivationMetrics Activations, SaeModelMetrics InModel);
+public sealed record EvalSaeResult(SaeConfig Config, string Model, TlProcessing Processing, int Ctx, long Contexts, SaeActivationMetrics Activations, SaeModelMetrics InModel);
 
 /// <summary>
 /// An SAE's reconstruction and sparsity on the model's activations over a corpus, and the model's next-token loss with the
@@ -21,8 +23,9 @@ public sealed record EvalSaeResult(SaeConfig Config, string Model, int Ctx, long
 public static class EvalSaeJob
 {
     /// <summary>Evaluates. <paramref name="log"/> gets the one line saying what is evaluated; <paramref name="warn"/> gets
-    /// warnings and the tokenizer's notes; <paramref name="loadModel"/> resolves and loads a model (null: the embedded one).</summary>
-    public static EvalSaeResult Run(EvalSaeJobOptions options, Func<string?, Gpt2> loadModel, Action<string> log, Action<string> warn)
+    /// warnings and the tokenizer's notes; <paramref name="loadModel"/> resolves and loads a model (null: the embedded one)
+    /// with the given weight processing.</summary>
+    public static EvalSaeResult Run(EvalSaeJobOptions options, Func<string?, TlProcessing, Gpt2> loadModel, Action<string> log, Action<string> warn)
     {
         options.Validate();
         var dev = DeviceSelection.Resolve(options.Device);
@@ -30,7 +33,8 @@ public static class EvalSaeJob
         var config = autoencoder.Config;
 
         var modelArg = options.Model ?? (Directory.Exists(config.ModelName) ? config.ModelName : null);
-        using var gpt2 = loadModel(modelArg);
+        var processing = options.Processing ?? config.ModelProcessing;
+        using var gpt2 = loadModel(modelArg, processing);
         SaeHooks.CheckFits(autoencoder, gpt2);
         if (config.ModelWeightsSha256 is { } sha && ModelFingerprint.Of(gpt2).WeightsSha256 is var actual && actual != sha)
             warn($"warning: {options.Sae} was trained on activations of model {config.ModelName} (weights sha256 {sha[..12]}…); " +
@@ -53,12 +57,12 @@ public static class EvalSaeJob
         using var ids = ContextTensor(contexts);
         log($"eval-sae: {options.Sae} ({config.Architecture.ToSaeLensName()}, d_in={config.DIn}, d_sae={config.DSae}) at {config.HookName}; " +
             $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(skipTokens > 0 ? $" after the first {skipTokens:N0} tokens" : "")}" +
-            $"{(config.PrependBos ? ", BOS prepended" : "")}");
+            $"{(config.PrependBos ? ", BOS prepended" : "")}{(processing.IsNone ? "" : $", model weights processed as TransformerLens does ({processing})")}");
 
         var activations = SaeEvaluator.Evaluate(autoencoder,
             SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: config.PrependBos, options.Batch));
         var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, options.Batch);
-        return new EvalSaeResult(config, modelArg ?? "embedded default", ctx, contexts.Count, activations, inModel);
+        return new EvalSaeResult(config, modelArg ?? "embedded default", processing, ctx, contexts.Count, activations, inModel);
     }
 
     private static Tensor ContextTensor(ContextSet contexts)

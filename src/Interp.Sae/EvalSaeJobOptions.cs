@@ -36,6 +36,12 @@ public sealed record EvalSaeJobOptions
     /// <summary>Contexts per forward pass.</summary>
     public int Batch { get; init; } = DefaultBatch;
 
+    /// <summary>
+    /// TransformerLens weight processing for the model; null: what the SAE's cfg says (<c>model_from_pretrained_kwargs</c>,
+    /// none when absent), so the SAE sees the activations it was trained on.
+    /// </summary>
+    public TlProcessing? Processing { get; init; }
+
     /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
     public string Device { get; init; } = "auto";
 

@@ -65,6 +65,12 @@ public sealed partial record SaeConfig
     /// </summary>
     public string? ModelWeightsSha256 { get; init; }
 
+    /// <summary>
+    /// <c>model_from_pretrained_kwargs</c>: the TransformerLens weight processing of the model whose activations trained
+    /// the SAE, which a model must have for the SAE to read it right (read as SAELens does: see <see cref="TlProcessing.FromKwargs"/>).
+    /// </summary>
+    public TlProcessing ModelProcessing { get; init; } = TlProcessing.None;
+
     /// <summary><c>context_size</c>: the context length of the training activations, when known.</summary>
     public int? ContextSize { get; init; }
 
@@ -131,6 +137,7 @@ public sealed partial record SaeConfig
         };
         if (ScalingFactor is { } scale) root["scaling_factor"] = scale;
         if (ModelWeightsSha256 is not null) root["model_weights_sha256"] = ModelWeightsSha256;
+        root["model_from_pretrained_kwargs"] = ModelProcessing.ToKwargs();
         root["activation_fn"] = ActivationFn;
         var usesK = Architecture.Definition().UsesK;
         root["activation_fn_kwargs"] = usesK ? new JsonObject { ["k"] = K } : new JsonObject();
@@ -245,6 +252,10 @@ public sealed partial record SaeConfig
             scaling = sd;
         }
 
+        var kwargsNode = Find("model_from_pretrained_kwargs");
+        if (kwargsNode is not (null or JsonObject) && kwargsNode.GetValueKind() != JsonValueKind.Null)
+            throw new InterpException($"{where}: 'model_from_pretrained_kwargs' must be an object, got {kwargsNode.ToJsonString()}");
+
         // Every consumer (eval-sae, records, the web app) needs the hook; refuse the folder here rather than later.
         var hookName = Str("hook_name", "hook_point") ?? throw new InterpException($"{where}: missing key 'hook_name'");
         if (hookName.Trim().Length == 0) throw new InterpException($"{where}: 'hook_name' is empty");
@@ -266,6 +277,7 @@ public sealed partial record SaeConfig
             ApplyBDecToInput = Bool("apply_b_dec_to_input") ?? true,
             NormalizeActivations = normalize,
             ScalingFactor = scaling,
+            ModelProcessing = TlProcessing.FromKwargs(kwargsNode as JsonObject, where),
         };
         config.Validate(where);
         return config;

@@ -235,9 +235,9 @@ public static class SaeEvaluator
                     using var chunkScope = NewDisposeScope();
                     var n = Math.Min(rowsPerChunk, rows - r);
                     var t = targets.narrow(0, r, n);
-                    var logClean = F.log_softmax(F.linear(hc.narrow(0, r, n), model.TokenEmbedding), -1);   // [n, V]
-                    var logSae = F.log_softmax(F.linear(hs.narrow(0, r, n), model.TokenEmbedding), -1);
-                    var logZero = F.log_softmax(F.linear(hz.narrow(0, r, n), model.TokenEmbedding), -1);
+                    var logClean = F.log_softmax(model.Unembed(hc.narrow(0, r, n)), -1);   // [n, V]
+                    var logSae = F.log_softmax(model.Unembed(hs.narrow(0, r, n)), -1);
+                    var logZero = F.log_softmax(model.Unembed(hz.narrow(0, r, n)), -1);
                     clean += F.nll_loss(logClean, t, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
                     spliced += F.nll_loss(logSae, t, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
                     ablated += F.nll_loss(logZero, t, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();

@@ -288,6 +288,7 @@ public sealed class SaeTrainer
             HookLayer = SaeConfig.LayerOf(_options.HookName),
             ModelName = _options.ModelName,
             ModelWeightsSha256 = _options.ModelWeightsSha256,
+            ModelProcessing = _options.ModelProcessing,
             PrependBos = _options.PrependBos,
             ContextSize = _options.ContextSize,
             DatasetPath = _options.DatasetPath,

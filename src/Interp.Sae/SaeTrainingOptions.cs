@@ -140,6 +140,9 @@ public sealed record SaeTrainingOptions
     /// <summary>Recorded in cfg.json (<c>prepend_bos</c>): whether the harvested contexts started with a BOS token.</summary>
     public bool PrependBos { get; init; } = true;
 
+    /// <summary>Recorded in cfg.json (<c>model_from_pretrained_kwargs</c>): the TransformerLens processing the store's model ran with.</summary>
+    public TlProcessing ModelProcessing { get; init; } = TlProcessing.None;
+
     /// <summary>Recorded in cfg.json: the context length the activations were harvested with.</summary>
     public int? ContextSize { get; init; }
 

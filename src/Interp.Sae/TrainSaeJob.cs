@@ -95,7 +95,7 @@ public sealed class TrainSaeJob : IDisposable
             CheckpointEvery = options.CheckpointEvery, Seed = options.Seed, Device = options.Device,
             LogEvery = Math.Max(1, Math.Min(defaults.LogEvery, (int)Math.Max(1, tokens / batchSize / 20))),     // about 20 reports on a short run
             HookName = manifest.Hook, ModelName = manifest.Model.Name, ModelWeightsSha256 = manifest.Model.WeightsSha256,
-            ContextSize = manifest.Ctx, PrependBos = manifest.PrependBos,
+            ContextSize = manifest.Ctx, PrependBos = manifest.PrependBos, ModelProcessing = manifest.Processing,
             DatasetPath = string.Join(", ", manifest.Corpus.Files.Select(f => f.Name)),
         };
         training.Validate();

@@ -48,7 +48,8 @@ public class JsonOutputTests
         using var doc = JsonDocument.Parse(result.Stdout);
         var hooks = doc.RootElement.GetProperty("hooks").EnumerateArray()
             .ToDictionary(h => h.GetProperty("name").GetString()!, h => h.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray());
-        Assert.Equal(2 + 5 * 15 + 1, hooks.Count);
+        Assert.Equal(2 + 5 * 17 + 2, hooks.Count);
+        Assert.Equal([1L, 3, 1], hooks["blocks.3.ln2.hook_scale"]);
         Assert.Equal([1L, 3, 32], hooks["blocks.4.hook_resid_post"]);
         Assert.Equal([1L, 4, 3, 3], hooks["blocks.0.attn.hook_pattern"]);
         Assert.Equal([1L, 3, 4, 8], hooks["blocks.2.attn.hook_q"]);

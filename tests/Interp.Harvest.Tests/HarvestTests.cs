@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using DuckDB.NET.Data;
 using Interp.Core;
 using Interp.Core.Hooks;
@@ -290,6 +291,31 @@ public class HarvestTests
         Directory.CreateDirectory(foreign);
         File.WriteAllText(Path.Combine(foreign, "notes.txt"), "mine");
         Assert.Contains("not empty", Assert.ThrowsAny<InterpException>(() => Harvester.Run(model, contexts, FixtureHarvest.Options(Path.Combine(dir.Path, "foreign"), one))).Message);
+    }
+
+    [Fact]
+    public void A_store_records_its_weight_processing_refuses_a_resume_with_another_and_reads_none_from_an_older_manifest()
+    {
+        using var plain = TestModels.Fixture();
+        using var processed = Gpt2.Load(TestPaths.Fixture, processing: TlProcessing.TransformerLensDefaults);
+        using var dir = new TempDir();
+        var contexts = FixtureHarvest.Contexts();
+        HookName[] one = [HookName.ResidPre(2)];
+        using (var cancel = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Harvester.Run(processed, contexts, FixtureHarvest.Options(dir.Path, one), _ => cancel.Cancel(), cancel.Token));
+        var manifestPath = Path.Combine(dir.Path, one[0].Name, ActivationManifest.FileName);
+        Assert.Equal(TlProcessing.TransformerLensDefaults, ActivationManifest.Load(manifestPath).Processing);
+
+        var other = Assert.ThrowsAny<InterpException>(() => Harvester.Run(plain, contexts, FixtureHarvest.Options(dir.Path, one)));
+        Assert.StartsWith(manifestPath, other.Message);
+        Assert.Contains("TransformerLens processing fold_ln, center_writing_weights, center_unembed, fold_value_biases (this run: none)", other.Message);
+
+        // Stores written before the processing was recorded ran the checkpoint's weights.
+        var older = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        older.Remove("tl_processing");
+        File.WriteAllText(manifestPath, older.ToJsonString());
+        Assert.Equal(TlProcessing.None, ActivationManifest.Load(manifestPath).Processing);
     }
 
     [Fact]

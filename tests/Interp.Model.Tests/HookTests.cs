@@ -150,7 +150,7 @@ public sealed class HookTests(RandomGpt2Folder folder) : IClassFixture<RandomGpt
         using var _l = logits;
 
         var all = HookName.All(RandomGpt2.NLayer).ToArray();
-        Assert.Equal(2 + 15 * RandomGpt2.NLayer + 1, all.Length);
+        Assert.Equal(2 + 17 * RandomGpt2.NLayer + 2, all.Length);
         Assert.Equal(all.Select(n => n.Name), model.HookPoints.Keys);                  // same names, same forward order
         Assert.Equal(all.Select(n => n.Name).Order(), cache.Names.Order());
         foreach (var name in all)
@@ -161,6 +161,7 @@ public sealed class HookTests(RandomGpt2Folder folder) : IClassFixture<RandomGpt
                 "q" or "k" or "v" or "z" => [B, Time, NH, HS],
                 "attn_scores" or "pattern" => [B, NH, Time, Time],
                 "pre" or "post" => [B, Time, M],
+                "scale" => [B, Time, 1],                                                     // ln1, ln2, ln_final: √(var + ε)
                 _ => [B, Time, D],   // embed, pos_embed, resid_pre/mid/post, ln*.hook_normalized, attn_out, mlp_out
             };
             Assert.True(expected.SequenceEqual(cache[name].shape), $"{name}: shape {T.Shape(cache[name])}, expected [{string.Join(", ", expected)}]");
@@ -269,8 +270,8 @@ public sealed class HookTests(RandomGpt2Folder folder) : IClassFixture<RandomGpt
         Assert.Contains($"blocks.{RandomGpt2.NLayer}.hook_resid_post", e.Message);
         Assert.All(model.HookPoints.Values, p => Assert.False(p.HasHooks));
 
-        e = Assert.Throws<InterpException>(() => model.RunWithHooks(tokens, (new HookName("ln_final.hook_scale"), noop)));
-        Assert.Contains("ln_final.hook_scale", e.Message);
+        e = Assert.Throws<InterpException>(() => model.RunWithHooks(tokens, (new HookName("ln_final.hook_mean"), noop)));
+        Assert.Contains("ln_final.hook_mean", e.Message);
         e = Assert.Throws<InterpException>(() => model.GetHookPoint(new HookName("hook_embedding")));
         Assert.Contains("hook_embedding", e.Message);
 

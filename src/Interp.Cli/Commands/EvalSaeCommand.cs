@@ -26,6 +26,9 @@ public static class EvalSaeCommand
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
             { sae, model, device, corpus, context, tokens, skip, batch, threads, json, output };
+        // Without these flags the model is processed as the SAE's cfg.json says (model_from_pretrained_kwargs).
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         var flags = new Dictionary<string, string>
         {
             [nameof(EvalSaeJobOptions.Tokens)] = "--tokens", [nameof(EvalSaeJobOptions.Batch)] = "--batch",
@@ -40,10 +43,11 @@ public static class EvalSaeCommand
             {
                 Sae = parse.GetValue(sae)!, Model = parse.GetValue(model), Corpus = parse.GetValue(corpus)!, Ctx = parse.GetValue(context),
                 Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
+                Processing = processing.Read(parse),
             };
             options.Validate();
             if (parse.GetValue(output) is { } outFile) OutputPath.ForFile(outFile);    // refuse a folder or device before the work
-            var result = EvalSaeJob.Run(options, name => CommonOptions.LoadModel(name, options.Device), log.WriteLine, Console.Error.WriteLine);
+            var result = EvalSaeJob.Run(options, (name, tl) => CommonOptions.LoadModel(name, options.Device, tl), log.WriteLine, Console.Error.WriteLine);
 
             void Document(Utf8JsonWriter w) => Write(w, options, result);
             if (parse.GetValue(output) is { } file) JsonOutput.WriteFile(file, Document);
@@ -93,6 +97,8 @@ public static class EvalSaeCommand
         }
         w.WriteString("sae", options.Sae);
         w.WriteString("model", result.Model);
+        w.WritePropertyName("model_from_pretrained_kwargs");
+        result.Processing.ToKwargs().WriteTo(w);
         w.WriteString("hook_name", config.HookName);
         w.WriteString("architecture", config.Architecture.ToSaeLensName());
         w.WriteNumber("d_in", config.DIn);

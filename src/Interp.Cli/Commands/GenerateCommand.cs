@@ -17,10 +17,12 @@ public static class GenerateCommand
         var threads = ThreadsOption.Create();
         var command = new Command("generate", "Continue a prompt (greedy or sampled, with a KV cache)")
             { model, device, prompt, maxNew, temperature, topK, seed, threads, json };
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(new Dictionary<string, string> { [nameof(GenerationOptions.MaxNewTokens)] = "--max-new-tokens" }, parse =>
         {
             ThreadsOption.Apply(parse, threads);
-            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
+            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!, processing.Read(parse));
             var tokenizer = gpt2.RequireTokenizer();
             var promptIds = tokenizer.Encode(parse.GetValue(prompt)!);
             var options = new GenerationOptions(parse.GetValue(maxNew), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(seed));

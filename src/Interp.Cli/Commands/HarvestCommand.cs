@@ -31,6 +31,8 @@ public static class HarvestCommand
         var threads = ThreadsOption.Create();
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
             { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, threads, json };
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
@@ -44,7 +46,7 @@ public static class HarvestCommand
             options.Validate();
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
-            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
+            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!, processing.Read(parse));
             var job = HarvestJob.Prepare(gpt2, options, Console.Error.WriteLine);
             var (contexts, hooks, (k, n)) = (job.Contexts, job.Hooks, options.Split());
             log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {contexts.Files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +

@@ -13,9 +13,11 @@ public static class HooksCommand
         var (model, json) = (CommonOptions.Model(), CommonOptions.Json());
         var positions = new Option<int>("--positions") { Description = "T, the input length used to report shapes", DefaultValueFactory = _ => 4 };
         var command = new Command("hooks", "List every hook point (TransformerLens names) with its shape") { model, positions, json };
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(parse =>
         {
-            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), "cpu");
+            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), "cpu", processing.Read(parse));
             var length = parse.GetValue(positions);
             if (length < 1 || length > gpt2.Config.NPositions)
                 throw new InterpException($"--positions {length} must be between 1 and n_positions={gpt2.Config.NPositions}");

@@ -13,11 +13,13 @@ public static class LogitsCommand
         var ids = new Option<string>("--ids") { Description = "Comma-separated token ids", Required = true };
         var threads = ThreadsOption.Create();
         var command = new Command("logits", "Print the logits for a sequence of token ids") { model, device, ids, threads, json };
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var tokens = TokenIds.Parse(parse.GetValue(ids)!);
-            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
+            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!, processing.Read(parse));
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             var input = tensor(tokens.Select(t => (long)t).ToArray(), [1, tokens.Length], device: gpt2.Device);

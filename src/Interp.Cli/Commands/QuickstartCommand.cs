@@ -34,12 +34,15 @@ public static class QuickstartCommand
         var threads = ThreadsOption.Create();
         var command = new Command("quickstart", "The whole pipeline on the embedded model, then the browser UI: harvest, SAE, records, explanations, serve")
             { model, device, corpus, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe };
+        // The harvest takes these; the SAE's cfg.json records them and the later stages follow it.
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(ServeCommand.Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);                                            // the UI's live model too
             var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(output)!,
                 parse.GetValue(tokens), parse.GetValue(evalTokens), parse.GetValue(saeTokens), parse.GetValue(dSae), parse.GetValue(k), parse.GetValue(layer),
-                parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads) };
+                parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads), Processing = processing.Read(parse) };
             var (addresses, accessToken) = (parse.GetValue(urls)!, parse.GetValue(token));
             if (!parse.GetValue(noServe) && Web.Security.BindingPolicy.Refusal(addresses,
                     accessToken ?? Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable)) is { } refusal)
@@ -66,7 +69,7 @@ public static class QuickstartCommand
             return ServeCommand.Serve(layout.Run, settings.Model, settings.Device, addresses, accessToken, (bases, query) =>
             {
                 foreach (var line in QuickstartReport.Links(layout, runName, bases[0], query)) Console.WriteLine(line);
-            });
+            }, processing: settings.Processing);
         }));
         return command;
     }

@@ -41,6 +41,9 @@ public static class RecordsCommand
             activations, sae, model, hook, corpus, ctx, tokens, batch, bos, window, top, bandSamples, random, randomActivating, nonActivating,
             units, seed, memory, overwrite, output, device, threads, json,
         };
+        // Without these flags: a store's own processing (its manifest), or with --corpus the SAE's cfg.json.
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
@@ -51,7 +54,7 @@ public static class RecordsCommand
                 Activations = parse.GetValue(activations), Sae = parse.GetValue(sae), Model = parse.GetValue(model), Hook = parse.GetValue(hook),
                 Corpus = parse.GetValue(corpus) ?? [], Ctx = parse.GetValue(ctx), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch),
                 PrependBos = parse.GetValue(bos), Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, OutDirectory = parse.GetValue(output)!,
-                Overwrite = parse.GetValue(overwrite),
+                Overwrite = parse.GetValue(overwrite), Processing = processing.Read(parse),
                 Sampling = new RecordOptions
                 {
                     Window = parse.GetValue(window), Top = parse.GetValue(top), BandSamples = parse.GetValue(bandSamples), Random = parse.GetValue(random),

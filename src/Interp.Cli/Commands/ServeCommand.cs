@@ -24,11 +24,14 @@ public static class ServeCommand
         var logMemory = new Option<int>("--log-memory") { Description = "Every N seconds, print the managed heap (after a full collection) and the working set; 0: never", DefaultValueFactory = _ => 0 };
         var threads = ThreadsOption.Create();
         var command = new Command("serve", "Browse runs, units and explanations in the browser; run the model live") { runs, model, device, urls, token, logMemory, threads };
+        // Without these flags the live model follows each SAE's cfg.json (model_from_pretrained_kwargs).
+        var processing = new TlProcessingOptions();
+        processing.AddTo(command);
         command.SetAction(CliApp.Guard(Flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);
             return Serve(parse.GetValue(runs)!, parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(urls)!, parse.GetValue(token),
-                memoryEvery: parse.GetValue(logMemory));
+                memoryEvery: parse.GetValue(logMemory), processing: processing.Read(parse));
         }));
         return command;
     }
@@ -44,7 +47,7 @@ public static class ServeCommand
     /// <paramref name="started"/> with the base addresses and the token query (quickstart prints its pages), and blocks until Ctrl+C.
     /// </summary>
     public static int Serve(string runsFolder, string? model, string deviceName, string urls, string? token, Action<IReadOnlyList<string>, string>? started = null,
-        int memoryEvery = 0)
+        int memoryEvery = 0, TlProcessing? processing = null)
     {
         if (memoryEvery < 0) throw new InterpException($"--log-memory {memoryEvery}: must not be negative");
         var accessToken = token is { Length: > 0 } ? token
@@ -61,6 +64,7 @@ public static class ServeCommand
             RunsDirectory = runsDirectory,
             ModelDirectory = modelDirectory,
             Device = deviceName,
+            Processing = processing,
             Urls = urls,
             Token = accessToken,
         });

@@ -58,6 +58,7 @@ public static class StoreCommand
         Console.WriteLine($"  model       {m.Model.Name}");
         Console.WriteLine($"              weights sha256 {Short(m.Model.WeightsSha256)}  n_layer {c["n_layer"]}, n_embd {c["n_embd"]}, n_head {c["n_head"]}, " +
                           $"vocab {c["vocab_size"]}, n_positions {c["n_positions"]}");
+        Console.WriteLine($"              TransformerLens weight processing: {m.Processing}");
         Console.WriteLine($"  rows        one per token: context (int64), position (int32), token (int32), " +
                           $"{ActivationSchema.ActivationColumn(0)}…{ActivationSchema.ActivationColumn(m.D - 1)} ({m.Dtype}); d = {m.D}");
         Console.WriteLine($"  contexts    {layout.SelectedContexts:N0} of {m.Ctx} tokens{(m.PrependBos ? $", BOS {m.BosTokenId} prepended" : ", no BOS")}" +

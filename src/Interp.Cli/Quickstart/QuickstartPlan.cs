@@ -22,7 +22,7 @@ public static class QuickstartPlan
         {
             new("harvest", $"activations at {s.SaeHook} and {s.MlpHook} over the first {s.HarvestTokens:N0} tokens",
                 ["harvest", .. model, .. device, .. corpus, "--hook", s.SaeHook, "--hook", s.MlpHook, "--ctx", Number(s.Ctx),
-                 "--tokens", Number(s.HarvestTokens), "--float16", .. threads, "--out", layout.Activations],
+                 "--tokens", Number(s.HarvestTokens), "--float16", .. TlProcessingOptions.Args(s.Processing), .. threads, "--out", layout.Activations],
                 () => layout.HarvestComplete([s.SaeHook, s.MlpHook])),
 
             new("train-sae", $"a TopK SAE (d_sae {s.DSae:N0}, k {s.K}) on {s.SaeHook}, {s.SaeTrainingTokens:N0} training rows",

@@ -9,6 +9,9 @@ public sealed record QuickstartSettings
     /// <summary>Model folder or hub name as the user gave it; null for the embedded default model.</summary>
     public string? Model { get; init; }
 
+    /// <summary>TransformerLens weight processing for the harvest (the SAE's cfg, records and the UI then follow it); null: none.</summary>
+    public Interp.Core.TlProcessing? Processing { get; init; }
+
     /// <summary>auto, cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
 

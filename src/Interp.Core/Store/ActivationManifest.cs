@@ -29,6 +29,16 @@ public sealed record ActivationManifest
     /// <summary>The model that produced the activations.</summary>
     public required ModelIdentity Model { get; init; }
 
+    /// <summary>
+    /// TransformerLens weight processing the model ran with (<c>fold_ln</c>, …); absent in stores written before it was
+    /// recorded, which ran the unprocessed model (<see cref="Processing"/> reads them as none).
+    /// </summary>
+    public TlProcessing? TlProcessing { get; init; }
+
+    /// <summary>The processing, none when the manifest does not say.</summary>
+    [JsonIgnore]
+    public TlProcessing Processing => TlProcessing ?? Core.TlProcessing.None;
+
     /// <summary>TransformerLens hook name, e.g. <c>blocks.2.hook_resid_pre</c>.</summary>
     public required string Hook { get; init; }
 
@@ -107,6 +117,7 @@ public sealed record ActivationManifest
         if (Model.WeightsSha256 != other.Model.WeightsSha256)
             return $"model weights sha256 {Short(Model.WeightsSha256)} (this run: {Short(other.Model.WeightsSha256)}, another model)";
         if (!JsonNode.DeepEquals(Model.Config, other.Model.Config)) return "model config (this run's model has another config)";
+        if (Processing != other.Processing) return $"TransformerLens processing {Processing} (this run: {other.Processing})";
         if (Hook != other.Hook) return $"hook {Hook} (this run: {other.Hook})";
         if (D != other.D) return $"d {D} (this run: {other.D})";
         if (Dtype != other.Dtype) return $"dtype {Dtype} (this run: {other.Dtype})";

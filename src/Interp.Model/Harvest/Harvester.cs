@@ -139,7 +139,7 @@ public static class Harvester
         {
             var plans = hooks.Select((hook, h) => new ActivationManifest
             {
-                Model = identity, Hook = hook.Name, D = widths[h], Dtype = ActivationSchema.Name(options.Dtype), Ctx = contexts.Ctx,
+                Model = identity, TlProcessing = model.Processing, Hook = hook.Name, D = widths[h], Dtype = ActivationSchema.Name(options.Dtype), Ctx = contexts.Ctx,
                 PrependBos = contexts.PrependBos, BosTokenId = contexts.PrependBos ? contexts.BosTokenId : null, Corpus = contexts.Record,
                 MaxTokens = contexts.MaxTokens, Layout = layout, TotalTokens = layout.SelectedContexts * contexts.Ctx,
             }).ToArray();

@@ -1,3 +1,5 @@
+using Interp.Core;
+
 namespace Interp.Web.Hosting;
 
 /// <summary>What <c>interp serve</c> serves and how: the runs folder, the model for live inference and steering, where to
@@ -15,6 +17,9 @@ public sealed record InterpWebOptions
 
     /// <summary>Model folder (Hugging Face GPT-2 layout), already resolved; null: the embedded default model.</summary>
     public string? ModelDirectory { get; init; }
+
+    /// <summary>TransformerLens weight processing for the live model; null: none, or what an SAE's cfg.json asks for.</summary>
+    public TlProcessing? Processing { get; init; }
 
     /// <summary>TorchSharp device for the model worker: <c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
     public string Device { get; init; } = "cpu";

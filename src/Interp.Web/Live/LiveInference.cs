@@ -17,7 +17,7 @@ public static class LiveInference
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
-        var model = session.Model;
+        var model = session.ModelFor(request.SaeFolder);
         var ids = session.Tokenizer.Encode(request.Text);
         if (ids.Length == 0) throw new InterpException("type some text first");
         var limit = Math.Min(request.MaxTokens, model.Config.NPositions);

@@ -17,7 +17,7 @@ public static class Steering
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
-        var model = session.Model;
+        var model = session.ModelFor(request.SaeFolder);
         var tokenizer = session.Tokenizer;
         var ids = tokenizer.Encode(request.Prompt);
         if (ids.Length == 0) throw new InterpException("type a prompt first");

@@ -6,29 +6,37 @@ using Interp.Sae;
 namespace Interp.Web.ModelWorker;
 
 /// <summary>
-/// What the model worker owns: the model (loaded on first use, on the worker thread) and the SAEs asked for so far (a
-/// few, least recently used dropped). Only ever touched from the worker thread.
+/// What the model worker owns: the model (loaded on first use, on the worker thread; one copy per TransformerLens weight
+/// processing asked for) and the SAEs asked for so far (a few, least recently used dropped). Only ever touched from the
+/// worker thread. <paramref name="processing"/>: serve's processing flags; null lets each SAE's cfg decide.
 /// </summary>
-public sealed class ModelSession(string? modelDirectory, string device) : IDisposable
+public sealed class ModelSession(string? modelDirectory, string device, TlProcessing? processing = null) : IDisposable
 {
     private const int SaesKept = 4;
     private readonly LinkedList<(string Folder, SparseAutoencoder Sae)> _saes = new();
-    private Gpt2? _model;
+    private readonly Dictionary<TlProcessing, Gpt2> _models = [];
 
     /// <summary>The model folder served (null until the default is resolved).</summary>
     public string? ModelDirectory { get; private set; } = modelDirectory;
 
-    /// <summary>The model, loaded on first use.</summary>
-    public Gpt2 Model
+    /// <summary>The model (with serve's processing, else none), loaded on first use.</summary>
+    public Gpt2 Model => ModelWith(processing ?? TlProcessing.None);
+
+    /// <summary>
+    /// The model an SAE reads: processed as its cfg.json's <c>model_from_pretrained_kwargs</c> says (SAELens's rule,
+    /// <see cref="TlProcessing.FromKwargs"/>) unless serve was given processing flags; <see cref="Model"/> without an SAE.
+    /// </summary>
+    public Gpt2 ModelFor(string? saeFolder) =>
+        saeFolder is null ? Model : ModelWith(processing ?? Sae(saeFolder).Config.ModelProcessing);
+
+    private Gpt2 ModelWith(TlProcessing wanted)
     {
-        get
-        {
-            if (_model is not null) return _model;
-            ModelDirectory ??= ModelSource.DefaultModelDirectory;
-            _model = Gpt2.Load(ModelDirectory, DeviceSelection.Resolve(device));
-            _model.eval();
-            return _model;
-        }
+        if (_models.TryGetValue(wanted, out var loaded)) return loaded;
+        ModelDirectory ??= ModelSource.DefaultModelDirectory;
+        var model = Gpt2.Load(ModelDirectory, DeviceSelection.Resolve(device), wanted);
+        model.eval();
+        _models[wanted] = model;
+        return model;
     }
 
     /// <summary>The model's tokenizer (an <see cref="InterpException"/> when the model folder has none).</summary>
@@ -46,10 +54,11 @@ public sealed class ModelSession(string? modelDirectory, string device) : IDispo
             _saes.AddFirst(node);
             return node.Value.Sae;
         }
-        var sae = SparseAutoencoder.Load(full, Model.Device);
+        var anyModel = _models.Values.FirstOrDefault() ?? Model;    // every copy has the same shape and device
+        var sae = SparseAutoencoder.Load(full, anyModel.Device);
         try
         {
-            SaeHooks.CheckFits(sae, Model);
+            SaeHooks.CheckFits(sae, anyModel);
         }
         catch
         {
@@ -70,7 +79,7 @@ public sealed class ModelSession(string? modelDirectory, string device) : IDispo
     {
         foreach (var (_, sae) in _saes) sae.Dispose();
         _saes.Clear();
-        _model?.Dispose();
-        _model = null;
+        foreach (var model in _models.Values) model.Dispose();
+        _models.Clear();
     }
 }

@@ -24,7 +24,7 @@ public sealed class ModelWorkerService : BackgroundService, IModelWorker
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger;
-        _session = new ModelSession(options.ModelDirectory, options.Device);
+        _session = new ModelSession(options.ModelDirectory, options.Device, options.Processing);
         _queue = Channel.CreateBounded<IWorkItem>(new BoundedChannelOptions(Math.Max(1, options.WorkerQueueLength))
         {
             SingleReader = true,
