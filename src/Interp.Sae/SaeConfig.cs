@@ -25,17 +25,18 @@ public enum SaeArchitecture
 
 /// <summary>
 /// What an SAE is and where it attaches, as SAELens writes it in <c>cfg.json</c> (field names are SAELens's, flat, as in
-/// SAELens before 6.0; SAELens 6 reads that form too). <see cref="ScalingFactor"/> is Interp's addition: with
-/// <c>normalize_activations = "expected_average_only_in"</c> the SAE multiplies its input by it (so that the mean squared
-/// norm is <c>d_in</c>) and divides its reconstruction by it, so <see cref="SparseAutoencoder.Encode"/> and
-/// <see cref="SparseAutoencoder.Decode"/> work in the model's units.
+/// SAELens before 6.0; SAELens 6 reads that form too). <see cref="ScalingFactor"/> is Interp's addition, kept only in
+/// training checkpoints: with <c>normalize_activations = "expected_average_only_in"</c> the SAE multiplies its input by it
+/// (so that the mean norm is √d_in) and divides its reconstruction by it, so <see cref="SparseAutoencoder.Encode"/> and
+/// <see cref="SparseAutoencoder.Decode"/> work in the model's units. A finished SAE is written in SAELens's inference
+/// form (<see cref="ForInference"/>): the scale folded into the weights, <c>normalize_activations = "none"</c>.
 /// </summary>
 public sealed partial record SaeConfig
 {
     /// <summary>Normalisation that leaves inputs as they are.</summary>
     public const string NormalizeNone = "none";
 
-    /// <summary>Normalisation by one constant per SAE so that E‖x‖² = d_in (Anthropic, April 2024 update).</summary>
+    /// <summary>Normalisation by one constant per SAE so that mean ‖x‖ = √d_in (Anthropic, April 2024 update; SAELens's estimate).</summary>
     public const string NormalizeExpectedAverage = "expected_average_only_in";
 
     /// <summary><c>architecture</c>.</summary>
@@ -89,6 +90,44 @@ public sealed partial record SaeConfig
     /// <summary><c>scaling_factor</c>: the input multiplier for <see cref="NormalizeExpectedAverage"/> (null: not known, taken as 1).</summary>
     public double? ScalingFactor { get; init; }
 
+    /// <summary>
+    /// <c>rescale_acts_by_decoder_norm</c> (SAELens 6 topk): pre-activations are multiplied by the decoder rows' norms and
+    /// latents divided by them before decoding. <see cref="SaeFolder.Read"/> folds that into the weights, as SAELens does
+    /// before saving for inference, so a loaded SAE always has false here; never written.
+    /// </summary>
+    public bool RescaleActsByDecoderNorm { get; init; }
+
+    /// <summary>
+    /// <c>model_from_pretrained_kwargs</c> as compact JSON text (an object, e.g. <c>{"center_writing_weights":false}</c>):
+    /// how TransformerLens loaded the model the SAE was trained on; null when the cfg has none. Read it through
+    /// <see cref="ModelFromPretrainedKwargs"/>. Kept as text so that configs compare by value.
+    /// </summary>
+    public string? ModelFromPretrainedKwargsJson { get; init; }
+
+    /// <summary><see cref="ModelFromPretrainedKwargsJson"/> as a dictionary (empty when there is none).</summary>
+    public IReadOnlyDictionary<string, JsonElement> ModelFromPretrainedKwargs =>
+        ModelFromPretrainedKwargsJson is { } text
+            ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(text) ?? []
+            : new Dictionary<string, JsonElement>();
+
+    /// <summary>
+    /// This config as SAELens's trainer saves an SAE for inference: the input scale folded away
+    /// (<c>normalize_activations = "none"</c>, no <c>scaling_factor</c>; the weights are folded by the writer) and the
+    /// architecture as inference reads it (BatchTopK becomes <c>jumprelu</c> with its threshold). Checkpoints keep the
+    /// training form.
+    /// </summary>
+    public SaeConfig ForInference()
+    {
+        var saved = Architecture.Definition().SavedAs;
+        return this with
+        {
+            Architecture = saved,
+            K = saved.Definition().UsesK ? K : 0,
+            NormalizeActivations = NormalizeNone,
+            ScalingFactor = null,
+        };
+    }
+
     /// <summary>The multiplier actually applied to inputs: <see cref="ScalingFactor"/> under <see cref="NormalizeExpectedAverage"/>, else 1.</summary>
     public double InputScale => NormalizeActivations == NormalizeExpectedAverage && ScalingFactor is { } s ? s : 1.0;
 
@@ -131,6 +170,7 @@ public sealed partial record SaeConfig
         };
         if (ScalingFactor is { } scale) root["scaling_factor"] = scale;
         if (ModelWeightsSha256 is not null) root["model_weights_sha256"] = ModelWeightsSha256;
+        if (ModelFromPretrainedKwargsJson is not null) root["model_from_pretrained_kwargs"] = JsonNode.Parse(ModelFromPretrainedKwargsJson);
         root["activation_fn"] = ActivationFn;
         var usesK = Architecture.Definition().UsesK;
         root["activation_fn_kwargs"] = usesK ? new JsonObject { ["k"] = K } : new JsonObject();
@@ -245,6 +285,14 @@ public sealed partial record SaeConfig
             scaling = sd;
         }
 
+        // SAELens ≤ 5 multiplied latents by a learned [d_sae] vector before decoding; SAELens 6 no longer reads it.
+        if (Bool("finetuning_scaling_factor") == true)
+            throw new InterpException($"{where}: 'finetuning_scaling_factor' true (SAELens ≤ 5's extra latent multiplier) is not supported");
+        string? kwargs = null;
+        if (Find("model_from_pretrained_kwargs") is { } kwargsNode)
+            kwargs = kwargsNode is JsonObject ? kwargsNode.ToJsonString()
+                : throw new InterpException($"{where}: 'model_from_pretrained_kwargs' must be an object, got {kwargsNode.ToJsonString()}");
+
         // Every consumer (eval-sae, records, the web app) needs the hook; refuse the folder here rather than later.
         var hookName = Str("hook_name", "hook_point") ?? throw new InterpException($"{where}: missing key 'hook_name'");
         if (hookName.Trim().Length == 0) throw new InterpException($"{where}: 'hook_name' is empty");
@@ -266,6 +314,8 @@ public sealed partial record SaeConfig
             ApplyBDecToInput = Bool("apply_b_dec_to_input") ?? true,
             NormalizeActivations = normalize,
             ScalingFactor = scaling,
+            RescaleActsByDecoderNorm = architecture.ReadsDecoderNormRescale && Bool("rescale_acts_by_decoder_norm") == true,
+            ModelFromPretrainedKwargsJson = kwargs,
         };
         config.Validate(where);
         return config;
