@@ -63,7 +63,7 @@ public sealed class SaelensInteropTests
         {
             OutDirectory = dir.Sub("sae"), Architecture = architecture, DSae = 64, K = 4, BatchSize = 64, TrainingTokens = 64 * 60,
             LearningRate = 3e-3, WarmupSteps = 3, InitSamples = 256, CheckpointEvery = 1000, LogEvery = 20, Device = "cpu",
-            HookName = "blocks.1.hook_resid_pre", JumpReluInitialThreshold = 0.05,
+            HookName = "blocks.1.hook_resid_pre", JumpReluInitialThreshold = 0.05, SparsityCoefficient = 0.2,
         };
         using var trained = new SaeTrainer(options, new ScaledSource(source, 7f)).Run();
         Assert.NotEqual(1.0, trained.Sae.Config.InputScale);                                   // the scale must be folded away
@@ -72,8 +72,9 @@ public sealed class SaelensInteropTests
         var reported = SaeEvaluator.Evaluate(trained.Sae, [rows]);
 
         var (_, _, l0, explainedVariance) = SaelensReference.Encode(dir.Sub("sae"), dir.Sub("rows.f32"), dir.Sub("reference"));
-        Assert.InRange(reported.ExplainedVariance, 0.2, 1.0);
-        Assert.True(Math.Abs(explainedVariance - reported.ExplainedVariance) < 0.03,
+        Assert.InRange(reported.ExplainedVariance, 0.1, 1.0);                                // it reconstructs something
+        // The issue asks for 0.03; the same semantics agree to float rounding, so a tighter bound also catches a small drift.
+        Assert.True(Math.Abs(explainedVariance - reported.ExplainedVariance) < 1e-3,
             $"SAELens semantics give explained variance {explainedVariance}, Interp reports {reported.ExplainedVariance}");
         Assert.True(Math.Abs(l0 - reported.L0) <= 0.01 * reported.L0, $"SAELens semantics give L0 {l0}, Interp reports {reported.L0}");
     }
@@ -128,12 +129,12 @@ public sealed class SaelensInteropTests
         Assert.True(worst <= 1e-4 * scale, $"{what} differ by up to {worst} (largest value {scale})");
     }
 
-    /// <summary>Another source's rows times a constant, so the input scale is far from 1.</summary>
+    /// <summary>Another source's rows times a constant and off-centre, so the input scale is far from 1 and b_dec is not small.</summary>
     private sealed class ScaledSource(IActivationSource inner, float factor) : IActivationSource
     {
         public int D => inner.D;
 
         public IEnumerable<float[]> Batches(int batchSize, int seed, long skipBatches = 0) =>
-            inner.Batches(batchSize, seed, skipBatches).Select(b => b.Select(v => v * factor).ToArray());
+            inner.Batches(batchSize, seed, skipBatches).Select(b => b.Select((v, i) => v * factor + (i % D) * 0.5f).ToArray());
     }
 }
