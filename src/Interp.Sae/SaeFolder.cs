@@ -8,7 +8,7 @@ namespace Interp.Sae;
 /// <summary>
 /// An SAE folder in SAELens's layout: <c>cfg.json</c> (see <see cref="SaeConfig"/>) and <c>sae_weights.safetensors</c>
 /// with <c>W_enc [d_in, d_sae]</c>, <c>W_dec [d_sae, d_in]</c>, <c>b_enc [d_sae]</c>, <c>b_dec [d_in]</c> and what the
-/// architecture adds (JumpReLU and BatchTopK: <c>threshold [d_sae]</c>).
+/// architecture adds (JumpReLU: <c>threshold [d_sae]</c>; a finished BatchTopK SAE is saved as JumpReLU).
 /// </summary>
 public static class SaeFolder
 {
