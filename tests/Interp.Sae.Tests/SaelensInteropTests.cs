@@ -121,6 +121,20 @@ public sealed class SaelensInteropTests
         Assert.Equal("x/cfg.json: 'finetuning_scaling_factor' true (SAELens ≤ 5's extra latent multiplier) is not supported", error.Message);
     }
 
+    [Fact]
+    public void Model_from_pretrained_kwargs_round_trip_and_a_non_object_is_refused_naming_the_key()
+    {
+        var config = T.Config(SaeArchitecture.TopK) with { ModelFromPretrainedKwargsJson = """{"center_writing_weights":false,"fold_ln":true}""" };
+        var reread = SaeConfig.FromJson(JsonNode.Parse(config.ToJson())!.AsObject(), "cfg.json");
+        Assert.Equal(config, reread);
+        Assert.True(reread.ModelFromPretrainedKwargs["fold_ln"].GetBoolean());
+        Assert.Empty(T.Config(SaeArchitecture.TopK).ModelFromPretrainedKwargs);
+
+        var cfg = JsonNode.Parse("""{"d_in": 4, "d_sae": 8, "hook_name": "blocks.0.hook_resid_pre", "model_from_pretrained_kwargs": [1]}""")!.AsObject();
+        var error = Assert.Throws<Interp.Core.InterpException>(() => SaeConfig.FromJson(cfg, "x/cfg.json"));
+        Assert.Equal("x/cfg.json: 'model_from_pretrained_kwargs' must be an object, got [1]", error.Message);
+    }
+
     private static void AssertClose(float[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
