@@ -25,17 +25,18 @@ public enum SaeArchitecture
 
 /// <summary>
 /// What an SAE is and where it attaches, as SAELens writes it in <c>cfg.json</c> (field names are SAELens's, flat, as in
-/// SAELens before 6.0; SAELens 6 reads that form too). <see cref="ScalingFactor"/> is Interp's addition: with
-/// <c>normalize_activations = "expected_average_only_in"</c> the SAE multiplies its input by it (so that the mean squared
-/// norm is <c>d_in</c>) and divides its reconstruction by it, so <see cref="SparseAutoencoder.Encode"/> and
-/// <see cref="SparseAutoencoder.Decode"/> work in the model's units.
+/// SAELens before 6.0; SAELens 6 reads that form too). <see cref="ScalingFactor"/> is Interp's addition, kept only in
+/// training checkpoints: with <c>normalize_activations = "expected_average_only_in"</c> the SAE multiplies its input by it
+/// (so that the mean norm is √d_in) and divides its reconstruction by it, so <see cref="SparseAutoencoder.Encode"/> and
+/// <see cref="SparseAutoencoder.Decode"/> work in the model's units. A finished SAE is written in SAELens's inference
+/// form (<see cref="ForInference"/>): the scale folded into the weights, <c>normalize_activations = "none"</c>.
 /// </summary>
 public sealed partial record SaeConfig
 {
     /// <summary>Normalisation that leaves inputs as they are.</summary>
     public const string NormalizeNone = "none";
 
-    /// <summary>Normalisation by one constant per SAE so that E‖x‖² = d_in (Anthropic, April 2024 update).</summary>
+    /// <summary>Normalisation by one constant per SAE so that mean ‖x‖ = √d_in (Anthropic, April 2024 update; SAELens's estimate).</summary>
     public const string NormalizeExpectedAverage = "expected_average_only_in";
 
     /// <summary><c>architecture</c>.</summary>
@@ -94,6 +95,31 @@ public sealed partial record SaeConfig
 
     /// <summary><c>scaling_factor</c>: the input multiplier for <see cref="NormalizeExpectedAverage"/> (null: not known, taken as 1).</summary>
     public double? ScalingFactor { get; init; }
+
+    /// <summary>
+    /// <c>rescale_acts_by_decoder_norm</c> (SAELens 6 topk): pre-activations are multiplied by the decoder rows' norms and
+    /// latents divided by them before decoding. <see cref="SaeFolder.Read"/> folds that into the weights, as SAELens does
+    /// before saving for inference, so a loaded SAE always has false here; never written.
+    /// </summary>
+    public bool RescaleActsByDecoderNorm { get; init; }
+
+    /// <summary>
+    /// This config as SAELens's trainer saves an SAE for inference: the input scale folded away
+    /// (<c>normalize_activations = "none"</c>, no <c>scaling_factor</c>; the weights are folded by the writer) and the
+    /// architecture as inference reads it (BatchTopK becomes <c>jumprelu</c> with its threshold). Checkpoints keep the
+    /// training form.
+    /// </summary>
+    public SaeConfig ForInference()
+    {
+        var saved = Architecture.Definition().SavedAs;
+        return this with
+        {
+            Architecture = saved,
+            K = saved.Definition().UsesK ? K : 0,
+            NormalizeActivations = NormalizeNone,
+            ScalingFactor = null,
+        };
+    }
 
     /// <summary>The multiplier actually applied to inputs: <see cref="ScalingFactor"/> under <see cref="NormalizeExpectedAverage"/>, else 1.</summary>
     public double InputScale => NormalizeActivations == NormalizeExpectedAverage && ScalingFactor is { } s ? s : 1.0;
@@ -252,6 +278,9 @@ public sealed partial record SaeConfig
             scaling = sd;
         }
 
+        // SAELens ≤ 5 multiplied latents by a learned [d_sae] vector before decoding; SAELens 6 no longer reads it.
+        if (Bool("finetuning_scaling_factor") == true)
+            throw new InterpException($"{where}: 'finetuning_scaling_factor' true (SAELens ≤ 5's extra latent multiplier) is not supported");
         var kwargsNode = Find("model_from_pretrained_kwargs");
         if (kwargsNode is not (null or JsonObject) && kwargsNode.GetValueKind() != JsonValueKind.Null)
             throw new InterpException($"{where}: 'model_from_pretrained_kwargs' must be an object, got {kwargsNode.ToJsonString()}");
@@ -278,6 +307,7 @@ public sealed partial record SaeConfig
             NormalizeActivations = normalize,
             ScalingFactor = scaling,
             ModelProcessing = TlProcessing.FromKwargs(kwargsNode as JsonObject, where),
+            RescaleActsByDecoderNorm = architecture.ReadsDecoderNormRescale && Bool("rescale_acts_by_decoder_norm") == true,
         };
         config.Validate(where);
         return config;

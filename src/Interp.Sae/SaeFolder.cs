@@ -8,7 +8,7 @@ namespace Interp.Sae;
 /// <summary>
 /// An SAE folder in SAELens's layout: <c>cfg.json</c> (see <see cref="SaeConfig"/>) and <c>sae_weights.safetensors</c>
 /// with <c>W_enc [d_in, d_sae]</c>, <c>W_dec [d_sae, d_in]</c>, <c>b_enc [d_sae]</c>, <c>b_dec [d_in]</c> and what the
-/// architecture adds (JumpReLU and BatchTopK: <c>threshold [d_sae]</c>).
+/// architecture adds (JumpReLU: <c>threshold [d_sae]</c>; a finished BatchTopK SAE is saved as JumpReLU).
 /// </summary>
 public static class SaeFolder
 {
@@ -23,21 +23,27 @@ public static class SaeFolder
         File.Exists(Path.Combine(directory, ConfigFileName)) && File.Exists(Path.Combine(directory, WeightsFileName));
 
     /// <summary>
-    /// Writes <paramref name="sae"/> into <paramref name="directory"/> (each file atomically); a <paramref name="checkpoint"/>
-    /// also keeps what resuming needs exactly (JumpReLU's <c>log_threshold</c>; SAELens files store only <c>threshold</c>).
-    /// Refuses, with an <see cref="InterpException"/> naming the tensor, to write NaN or Inf.
+    /// Writes <paramref name="sae"/> into <paramref name="directory"/> (each file atomically) as SAELens's trainer saves a
+    /// finished SAE for inference (<see cref="SaeConfig.ForInference"/>): the input scale s folded into the weights
+    /// (W_enc·s, W_dec/s, b_dec/s; b_enc and thresholds act on pre-activations, which folding leaves unchanged —
+    /// sae_lens/saes/sae.py, <c>fold_activation_norm_scaling_factor</c>) and BatchTopK as JumpReLU. A
+    /// <paramref name="checkpoint"/> keeps the training form and what resuming needs exactly (the scale, BatchTopK,
+    /// JumpReLU's <c>log_threshold</c>). The SAE in memory is not changed. Refuses, with an <see cref="InterpException"/>
+    /// naming the tensor, to write NaN or Inf.
     /// </summary>
     public static void Write(SparseAutoencoder sae, string directory, bool checkpoint = false)
     {
         ArgumentNullException.ThrowIfNull(sae);
         ArgumentNullException.ThrowIfNull(directory);
         var (dIn, dSae) = ((long)sae.DIn, (long)sae.DSae);
+        var config = checkpoint ? sae.Config : sae.Config.ForInference();
+        var scale = checkpoint ? 1.0 : sae.Config.InputScale;
         var entries = new List<(string Name, long[] Shape, float[] Data)>
         {
-            ("W_enc", [dIn, dSae], ToArray(sae.EncoderWeight)),
-            ("W_dec", [dSae, dIn], ToArray(sae.DecoderWeight)),
+            ("W_enc", [dIn, dSae], ToArray(sae.EncoderWeight, scale)),
+            ("W_dec", [dSae, dIn], ToArray(sae.DecoderWeight, 1 / scale)),
             ("b_enc", [dSae], ToArray(sae.EncoderBias)),
-            ("b_dec", [dIn], ToArray(sae.DecoderBias)),
+            ("b_dec", [dIn], ToArray(sae.DecoderBias, 1 / scale)),
         };
         using (no_grad())
         using (NewDisposeScope())
@@ -58,7 +64,7 @@ public static class SaeFolder
         SafetensorsWriter.Write(Path.Combine(directory, WeightsFileName),
             entries.Select(e => SafetensorsWriter.Float32(e.Name, e.Shape, e.Data)),
             new Dictionary<string, string> { ["format"] = "pt" });
-        sae.Config.Save(Path.Combine(directory, ConfigFileName));
+        config.Save(Path.Combine(directory, ConfigFileName));
     }
 
     /// <summary>
@@ -93,15 +99,22 @@ public static class SaeFolder
             return data;
         }
 
+        var (wEnc, wDec, bEnc, bDec) = (ReadArray("W_enc", [config.DIn, config.DSae]), ReadArray("W_dec", [config.DSae, config.DIn]),
+            ReadArray("b_enc", [config.DSae]), ReadArray("b_dec", [config.DIn]));
+        if (config.RescaleActsByDecoderNorm)
+        {
+            FoldDecoderNorms(wEnc, bEnc, wDec, config.DIn, config.DSae);
+            config = config with { RescaleActsByDecoderNorm = false };
+        }
         var sae = SparseAutoencoder.Empty(config, device);
         sae.SourceDirectory = directory;
         try
         {
             using var noGrad = no_grad();
-            Copy(sae.EncoderWeight, ReadArray("W_enc", [config.DIn, config.DSae]));
-            Copy(sae.DecoderWeight, ReadArray("W_dec", [config.DSae, config.DIn]));
-            Copy(sae.EncoderBias, ReadArray("b_enc", [config.DSae]));
-            Copy(sae.DecoderBias, ReadArray("b_dec", [config.DIn]));
+            Copy(sae.EncoderWeight, wEnc);
+            Copy(sae.DecoderWeight, wDec);
+            Copy(sae.EncoderBias, bEnc);
+            Copy(sae.DecoderBias, bDec);
             sae.Architecture.LoadExtraTensors(sae, file.Tensors.ContainsKey,
                 key => tensor(ReadArray(key, [config.DSae]), [config.DSae], device: sae.Device));
             return sae;
@@ -119,10 +132,31 @@ public static class SaeFolder
         destination.copy_(source);
     }
 
-    private static float[] ToArray(Tensor t)
+    private static float[] ToArray(Tensor t, double factor = 1.0)
     {
         using var scope = NewDisposeScope();
-        return t.detach().cpu().contiguous().data<float>().ToArray();
+        var value = t.detach();
+        return (factor == 1.0 ? value : value * factor).cpu().contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// SAELens 6 topk with <c>rescale_acts_by_decoder_norm</c>: pre-activations ·‖W_dec row‖ and latents /‖W_dec row‖
+    /// before decoding equal plain topk with W_enc columns and b_enc times the norms and W_dec rows divided by them
+    /// (sae_lens/saes/topk_sae.py, <c>_fold_norm_topk</c>). Rows of norm 0 are left as they are.
+    /// </summary>
+    private static void FoldDecoderNorms(float[] wEnc, float[] bEnc, float[] wDec, int dIn, int dSae)
+    {
+        for (var j = 0; j < dSae; j++)
+        {
+            var row = wDec.AsSpan(j * dIn, dIn);
+            double squares = 0;
+            foreach (var v in row) squares += (double)v * v;
+            var norm = (float)Math.Sqrt(squares);
+            if (norm == 0) continue;
+            for (var i = 0; i < dIn; i++) row[i] /= norm;
+            for (var i = 0; i < dIn; i++) wEnc[i * dSae + j] *= norm;
+            bEnc[j] *= norm;
+        }
     }
 
     private static int? FirstNonFinite(float[] data)

@@ -27,17 +27,23 @@ public static class SaeInit
     }
 
     /// <summary>
-    /// The factor s with mean ‖s·x‖² = d over the rows of <paramref name="rows"/> (row-major, width <paramref name="d"/>):
-    /// s = √(d / mean ‖x‖²). NaN when the rows are empty, all zero or not finite.
+    /// SAELens's input scale over the rows of <paramref name="rows"/> (row-major, width <paramref name="d"/>):
+    /// s = √d / mean ‖x‖ (sae_lens/training/activation_scaler.py, <c>ActivationScaler.estimate_scaling_factor</c>), so
+    /// scaled rows have mean norm √d. NaN when the rows are empty, all zero or not finite.
     /// </summary>
     public static double ScalingFactor(ReadOnlySpan<float> rows, int d)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(d);
         var count = rows.Length / d;
         if (count == 0) return double.NaN;
-        double sumSquares = 0;
-        foreach (var v in rows[..(count * d)]) sumSquares += (double)v * v;
-        var meanSquaredNorm = sumSquares / count;
-        return meanSquaredNorm > 0 && double.IsFinite(meanSquaredNorm) ? Math.Sqrt(d / meanSquaredNorm) : double.NaN;
+        double sumOfNorms = 0;
+        for (var r = 0; r < count; r++)
+        {
+            double squares = 0;
+            foreach (var v in rows.Slice(r * d, d)) squares += (double)v * v;
+            sumOfNorms += Math.Sqrt(squares);
+        }
+        var meanNorm = sumOfNorms / count;
+        return meanNorm > 0 && double.IsFinite(meanNorm) ? Math.Sqrt(d) / meanNorm : double.NaN;
     }
 }

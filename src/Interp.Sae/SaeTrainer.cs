@@ -11,7 +11,7 @@ namespace Interp.Sae;
 
 /// <summary>
 /// Trains a <see cref="SparseAutoencoder"/> on an <see cref="IActivationSource"/> (SAELens's recipe): inputs scaled so
-/// E‖x‖² = d_in, b_dec at the geometric median, W_enc = W_decᵀ, Adam with LR warm-up and decay, sparsity-coefficient
+/// mean ‖x‖ = √d_in, b_dec at the geometric median, W_enc = W_decᵀ, Adam with LR warm-up and decay, sparsity-coefficient
 /// warm-up, unit-norm decoder rows (parallel gradient removed before each step, rows renormalised after), dead-latent
 /// tracking over a token window, AuxK for topk/batchtopk. Writes <c>OUT/training_log.jsonl</c>, checkpoints into
 /// <c>OUT/checkpoint</c> (swapped in whole, so a kill never leaves a mixed one) and resumes from it when run again with

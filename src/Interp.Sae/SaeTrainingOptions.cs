@@ -27,7 +27,7 @@ public enum DecoderBiasInit
 
 /// <summary>
 /// Options for <see cref="SaeTrainer"/> (SAELens's runner config, reduced). Defaults follow the references: Adam,
-/// LR warm-up then linear decay over the last 20%, inputs normalised to E‖x‖² = d_in, b_dec at the geometric median,
+/// LR warm-up then linear decay over the last 20%, inputs normalised to mean ‖x‖ = √d_in, b_dec at the geometric median,
 /// AuxK with coefficient 1/32 and k_aux = d_in/2, latents dead after 10M tokens without firing.
 /// </summary>
 public sealed record SaeTrainingOptions
@@ -104,7 +104,7 @@ public sealed record SaeTrainingOptions
     /// <summary>BatchTopK: batches after training over which the inference threshold is re-estimated for the final weights (0: keep the moving average).</summary>
     public int ThresholdCalibrationBatches { get; init; } = 16;
 
-    /// <summary>Scale inputs so that their mean squared norm is d_in (the factor is estimated from the initial sample and kept in cfg.json).</summary>
+    /// <summary>Scale inputs so that their mean norm is √d_in (SAELens; estimated from the initial sample, folded into the weights at the final save).</summary>
     public bool NormalizeActivations { get; init; } = true;
 
     /// <summary>How b_dec starts.</summary>

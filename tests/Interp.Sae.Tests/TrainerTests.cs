@@ -113,18 +113,23 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void The_input_scale_is_estimated_so_the_mean_squared_norm_is_d_in_and_stored_in_the_config()
+    public void The_input_scale_is_saelens_root_d_in_over_the_mean_norm_kept_in_the_checkpoint_and_folded_into_the_final_weights()
     {
         using var dir = new TempDir();
         var source = SmallSource();
         using var result = new SaeTrainer(SmallOptions(dir.Path) with { TrainingTokens = 64, InitSamples = 256 }, source).Run();
         var rows = source.Batches(64, 42).Take(4).SelectMany(b => b).ToArray();
-        double meanSquaredNorm = 0;
-        for (var i = 0; i < rows.Length; i++) meanSquaredNorm += rows[i] * rows[i];
-        meanSquaredNorm /= rows.Length / 16;
-        var config = SaeConfig.Load(Path.Combine(dir.Path, "cfg.json"));
-        Assert.Equal(SaeConfig.NormalizeExpectedAverage, config.NormalizeActivations);
-        Assert.Equal(Math.Sqrt(16 / meanSquaredNorm), config.ScalingFactor!.Value, 6);
+        double sumOfNorms = 0;
+        for (var r = 0; r < rows.Length / 16; r++) sumOfNorms += Math.Sqrt(rows.Skip(r * 16).Take(16).Sum(v => (double)v * v));
+        var expected = Math.Sqrt(16) / (sumOfNorms / (rows.Length / 16));
+        var checkpoint = SaeConfig.Load(Path.Combine(dir.Path, "checkpoint", "cfg.json"));
+        Assert.Equal(SaeConfig.NormalizeExpectedAverage, checkpoint.NormalizeActivations);
+        Assert.Equal(expected, checkpoint.ScalingFactor!.Value, 6);
+        var final = SaeConfig.Load(Path.Combine(dir.Path, "cfg.json"));
+        Assert.Equal((SaeConfig.NormalizeNone, (double?)null), (final.NormalizeActivations, final.ScalingFactor));
+        using var saved = SparseAutoencoder.Load(dir.Path);
+        using var rowNorms = saved.DecoderWeight.norm(1);
+        Assert.Equal(1 / expected, T.ToArray(rowNorms).Average(), 4);                          // unit rows divided by s
     }
 
     [Fact]

@@ -17,6 +17,12 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
     /// <inheritdoc />
     public override string SaeLensName => "batchtopk";
 
+    /// <summary>
+    /// JumpReLU with every threshold at the calibrated cutoff, as SAELens saves it
+    /// (sae_lens/saes/batchtopk_sae.py, <c>process_state_dict_for_saving_inference</c>).
+    /// </summary>
+    public override SaeArchitecture SavedAs => SaeArchitecture.JumpRelu;
+
     /// <inheritdoc />
     public override int? MinimumK => 0;   // cfg.json may hold a fractional or zero average; inference uses θ
 

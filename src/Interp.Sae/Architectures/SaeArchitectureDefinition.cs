@@ -23,6 +23,12 @@ public abstract class SaeArchitectureDefinition
     /// <summary>SAELens's <c>activation_fn</c> for this architecture.</summary>
     public virtual string ActivationFn => "relu";
 
+    /// <summary>The architecture a finished SAE is saved as for inference (SAELens saves BatchTopK as JumpReLU).</summary>
+    public virtual SaeArchitecture SavedAs => Id;
+
+    /// <summary>Whether cfg.json's <c>rescale_acts_by_decoder_norm</c> applies (SAELens 6 topk); the reader folds it into the weights.</summary>
+    public virtual bool ReadsDecoderNormRescale => false;
+
     /// <summary>The smallest valid <c>k</c>, or null when the architecture has no k.</summary>
     public virtual int? MinimumK => null;
 

@@ -23,6 +23,9 @@ public sealed class TopKArchitecture : SaeArchitectureDefinition
     /// <inheritdoc />
     public override bool UsesAuxK => true;
 
+    /// <inheritdoc />
+    public override bool ReadsDecoderNormRescale => true;
+
     internal override Tensor Activate(SparseAutoencoder sae, Tensor pre) => SaeActivations.TopK(pre, sae.Config.K);
 
     internal override TrainingActivation Train(SparseAutoencoder sae, Tensor pre, SaeStepInput input)
