@@ -14,7 +14,7 @@ internal sealed class SaeCheckpoint(string directory)
 {
     private const string OptimizerFileName = "optimizer.bin";
     private const string TrainerStateFileName = "trainer_state.safetensors";
-    private const string TokensSinceFiredKey = "tokens_since_fired";
+    private const string StepsSinceFiredKey = "steps_since_fired";
 
     private readonly CheckpointFolder _folder = new(directory, "SAE");
 
@@ -26,9 +26,9 @@ internal sealed class SaeCheckpoint(string directory)
             state.Sae.Save(staging, checkpoint: true);                                          // refuses NaN/Inf
             state.Optimizer.save_state_dict(Path.Combine(staging, OptimizerFileName));
             long[] sinceFired;
-            using (NewDisposeScope()) sinceFired = state.TokensSinceFired.cpu().data<long>().ToArray();
+            using (NewDisposeScope()) sinceFired = state.StepsSinceFired.cpu().data<long>().ToArray();
             SafetensorsWriter.Write(Path.Combine(staging, TrainerStateFileName),
-                [new SafetensorsWriter.Entry(TokensSinceFiredKey, SafetensorsDtype.I64, [sinceFired.Length], MemoryMarshal.AsBytes(sinceFired.AsSpan()).ToArray())]);
+                [new SafetensorsWriter.Entry(StepsSinceFiredKey, SafetensorsDtype.I64, [sinceFired.Length], MemoryMarshal.AsBytes(sinceFired.AsSpan()).ToArray())]);
         });
 
     /// <summary>The state of the newest complete checkpoint made under <paramref name="fingerprint"/>, or null for a fresh run.</summary>
@@ -48,9 +48,9 @@ internal sealed class SaeCheckpoint(string directory)
             optimizer.load_state_dict(Path.Combine(dir, OptimizerFileName));
             long[] sinceFired;
             using (var file = SafetensorsFile.Open(Path.Combine(dir, TrainerStateFileName)))
-                sinceFired = MemoryMarshal.Cast<byte, long>(file.GetBytes(TokensSinceFiredKey)).ToArray();
+                sinceFired = MemoryMarshal.Cast<byte, long>(file.GetBytes(StepsSinceFiredKey)).ToArray();
             if (sinceFired.Length != sae.DSae)
-                throw new InterpException($"{dir}/{TrainerStateFileName}: {TokensSinceFiredKey} has {sinceFired.Length} entries, expected d_sae={sae.DSae}");
+                throw new InterpException($"{dir}/{TrainerStateFileName}: {StepsSinceFiredKey} has {sinceFired.Length} entries, expected d_sae={sae.DSae}");
             return new SaeRunState(sae, optimizer, tensor(sinceFired, device: device), checkpoint.Step, checkpoint.Tokens);
         }
         catch

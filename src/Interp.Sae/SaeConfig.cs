@@ -121,6 +121,18 @@ public sealed partial record SaeConfig
         };
     }
 
+    /// <summary><c>dead_feature_window</c> (SAELens's name and unit): the steps without firing after which training counted a latent dead; null when not known.</summary>
+    public int? DeadFeatureWindow { get; init; }
+
+    /// <summary><c>aux_k_coefficient</c> (Interp's): the AuxK coefficient training used; null when not known or no AuxK.</summary>
+    public double? AuxKCoefficient { get; init; }
+
+    /// <summary><c>aux_k_loss</c> (Interp's): the AuxK loss form training used, <see cref="AuxKLossNormalized"/>; null when not known or no AuxK.</summary>
+    public string? AuxKLoss { get; init; }
+
+    /// <summary>Gao et al.'s AuxK form (<see cref="SaeLosses.AuxK"/>): the squared error on the residual over the residual's variance.</summary>
+    public const string AuxKLossNormalized = "normalized_by_residual_variance";
+
     /// <summary>The multiplier actually applied to inputs: <see cref="ScalingFactor"/> under <see cref="NormalizeExpectedAverage"/>, else 1.</summary>
     public double InputScale => NormalizeActivations == NormalizeExpectedAverage && ScalingFactor is { } s ? s : 1.0;
 
@@ -164,6 +176,8 @@ public sealed partial record SaeConfig
         if (ScalingFactor is { } scale) root["scaling_factor"] = scale;
         if (ModelWeightsSha256 is not null) root["model_weights_sha256"] = ModelWeightsSha256;
         root["model_from_pretrained_kwargs"] = ModelProcessing.ToKwargs();
+        if (DeadFeatureWindow is { } window) root["dead_feature_window"] = window;
+        if (AuxKCoefficient is { } auxK) (root["aux_k_coefficient"], root["aux_k_loss"]) = (auxK, AuxKLoss);
         root["activation_fn"] = ActivationFn;
         var usesK = Architecture.Definition().UsesK;
         root["activation_fn_kwargs"] = usesK ? new JsonObject { ["k"] = K } : new JsonObject();
@@ -284,6 +298,8 @@ public sealed partial record SaeConfig
         var kwargsNode = Find("model_from_pretrained_kwargs");
         if (kwargsNode is not (null or JsonObject) && kwargsNode.GetValueKind() != JsonValueKind.Null)
             throw new InterpException($"{where}: 'model_from_pretrained_kwargs' must be an object, got {kwargsNode.ToJsonString()}");
+        double? auxK = null;
+        if (Find("aux_k_coefficient") is JsonValue auxNode && auxNode.TryGetValue<double>(out var auxValue)) auxK = auxValue;   // informational
 
         // Every consumer (eval-sae, records, the web app) needs the hook; refuse the folder here rather than later.
         var hookName = Str("hook_name", "hook_point") ?? throw new InterpException($"{where}: missing key 'hook_name'");
@@ -308,6 +324,9 @@ public sealed partial record SaeConfig
             ScalingFactor = scaling,
             ModelProcessing = TlProcessing.FromKwargs(kwargsNode as JsonObject, where),
             RescaleActsByDecoderNorm = architecture.ReadsDecoderNormRescale && Bool("rescale_acts_by_decoder_norm") == true,
+            DeadFeatureWindow = Int("dead_feature_window"),
+            AuxKCoefficient = auxK,
+            AuxKLoss = auxK is null ? null : Str("aux_k_loss"),
         };
         config.Validate(where);
         return config;

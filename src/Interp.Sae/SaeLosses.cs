@@ -40,10 +40,13 @@ public static class SaeLosses
     }
 
     /// <summary>
-    /// AuxK (Gao et al. 2024, appendix A.2): the top-<paramref name="kAux"/> dead latents (by pre-activation, ReLU'd)
-    /// reconstruct the main reconstruction's error e = x − x̂ through the decoder (no bias); the loss is the mean over
-    /// tokens of ‖e − ê‖², scaled down by min(1, dead / kAux) when few latents are dead. Zero when none are dead.
-    /// Multiply by the AuxK coefficient (1/32 in the paper).
+    /// AuxK in Gao et al.'s form (2024, appendix A.2; openai/sparse_autoencoder train.py, <c>normalized_mse</c> in
+    /// kernels.py): the top-<paramref name="kAux"/> dead latents (by pre-activation, ReLU'd) reconstruct the main
+    /// reconstruction's error e = x − x̂ through the decoder (no bias); the loss is Σ‖ê − e‖² / Σ‖e − ē‖² over the batch
+    /// (ē the batch mean of e), the squared error normalised by the residual's variance, so its weight neither fades as
+    /// the reconstruction improves nor depends on the input's scale. Zero when no latent is dead or the residual has no
+    /// variance. Multiply by the AuxK coefficient (1/32 in the paper). SAELens instead takes the unnormalised mean over
+    /// tokens of ‖ê − e‖² with coefficient 1.
     /// </summary>
     /// <param name="residual">e = x − x̂ [B, d_in]; detached inside (the error is a target, not a path for gradients).</param>
     /// <param name="pre">pre-activations [B, d_sae].</param>
@@ -55,12 +58,16 @@ public static class SaeLosses
         using var scope = NewDisposeScope();
         var dead = deadMask.sum().item<long>();
         if (dead == 0 || kAux <= 0) return zeros(Array.Empty<long>(), dtype: pre.dtype, device: pre.device).MoveToOuterDisposeScope();
+        var target = residual.detach();
+        var variance = (double)(target - target.mean([0], keepdim: true)).pow(2).sum().item<float>();    // a constant: e is detached
+        if (!(variance > 0)) return zeros(Array.Empty<long>(), dtype: pre.dtype, device: pre.device).MoveToOuterDisposeScope();
+        // OpenAI zeroes the live latents' pre-activations and keeps the top k_aux; with fewer dead than k_aux the extra
+        // picks are zeros, so taking the top min(k_aux, dead) of the dead is the same sum, and nothing is scaled down.
         var k = (int)Math.Min(kAux, dead);
-        var scale = Math.Min(1.0, dead / (double)kAux);
         var deadPre = pre.masked_fill(deadMask.logical_not(), float.NegativeInfinity);  // [B, d_sae]
         var (values, indices) = deadPre.topk(k, dim: -1);                                // [B, k]
         var errorEstimate = SparseDecode.Apply(nn.functional.relu(values), indices, decoder);   // [B, d_in]
-        return (scale * (errorEstimate - residual.detach()).pow(2).sum(-1).mean()).MoveToOuterDisposeScope();
+        return ((errorEstimate - target).pow(2).sum() / variance).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed record SaeStepInput(Tensor X)
     /// <summary>How many dead latents each token may use in AuxK.</summary>
     public int KAux { get; init; } = 256;
 
-    /// <summary>The AuxK loss coefficient (1/32 in Gao et al. 2024).</summary>
+    /// <summary>The AuxK loss coefficient (1/32 in Gao et al. 2024, for the normalised loss of <see cref="SaeLosses.AuxK"/>).</summary>
     public double AuxKCoefficient { get; init; } = 1.0 / 32;
 
     /// <summary>ε, the JumpReLU straight-through estimator's kernel width.</summary>

@@ -17,7 +17,7 @@ namespace Interp.Sae;
 /// <param name="AuxLoss">The AuxK term (topk, batchtopk).</param>
 /// <param name="L0">Active latents per token.</param>
 /// <param name="ExplainedVariance">1 − FVU.</param>
-/// <param name="DeadFraction">Fraction of latents that have not fired within the dead-latent window.</param>
+/// <param name="DeadFraction">Fraction of latents that fired in none of the last <see cref="SaeTrainingOptions.DeadWindow"/> steps.</param>
 /// <param name="LearningRate">The learning rate at the last step.</param>
 /// <param name="SparsityCoefficient">The sparsity coefficient at the last step (after its warm-up).</param>
 /// <param name="TokensPerSecond">Training throughput since the previous report.</param>

@@ -13,7 +13,7 @@ namespace Interp.Sae;
 /// Trains a <see cref="SparseAutoencoder"/> on an <see cref="IActivationSource"/> (SAELens's recipe): inputs scaled so
 /// mean ‖x‖ = √d_in, b_dec at the geometric median, W_enc = W_decᵀ, Adam with LR warm-up and decay, sparsity-coefficient
 /// warm-up, unit-norm decoder rows (parallel gradient removed before each step, rows renormalised after), dead-latent
-/// tracking over a token window, AuxK for topk/batchtopk. Writes <c>OUT/training_log.jsonl</c>, checkpoints into
+/// tracking over a window of steps (SAELens's), AuxK in Gao et al.'s normalised form for topk/batchtopk. Writes <c>OUT/training_log.jsonl</c>, checkpoints into
 /// <c>OUT/checkpoint</c> (swapped in whole, so a kill never leaves a mixed one) and resumes from it when run again with
 /// the same options; the final SAE is <c>OUT/cfg.json</c> + <c>OUT/sae_weights.safetensors</c>. A NaN or Inf loss or
 /// gradient stops the run with an <see cref="InterpException"/> naming the step, after checkpointing the last good state.
@@ -147,7 +147,7 @@ public sealed class SaeTrainer
                 var x = tensor(batch, [rows, _source.D], device: state.Sae.Device);            // [B, d_in], model units
                 if (scale != 1f) x = x * scale;                                                 // normalised units
                 state.Optimizer.zero_grad();
-                var deadMask = state.TokensSinceFired.ge(_options.DeadTokensWindow);           // [d_sae]
+                var deadMask = DeadMask(state);                                                 // [d_sae], before this step, as SAELens
                 var input = new SaeStepInput(x)
                 {
                     SparsityCoefficient = coefficient,
@@ -168,7 +168,7 @@ public sealed class SaeTrainer
                 using (no_grad())
                 {
                     var fired = latents.gt(0).any(0);                                           // [d_sae]
-                    state.TokensSinceFired.add_(rows).masked_fill_(fired, 0);
+                    state.StepsSinceFired.add_(1).masked_fill_(fired, 0);
                 }
             }
             state.Step++;
@@ -248,10 +248,16 @@ public sealed class SaeTrainer
         return true;
     }
 
+    /// <summary>
+    /// Latents that fired in none of the last <see cref="SaeTrainingOptions.DeadWindow"/> steps: what AuxK trains and the
+    /// log's dead_fraction counts. SAELens counts a latent dead one step later (passes since fired &gt; window).
+    /// </summary>
+    private Tensor DeadMask(SaeRunState state) => state.StepsSinceFired.ge(_options.DeadWindow);
+
     private double DeadFraction(SaeRunState state)
     {
         using var scope = NewDisposeScope();
-        return state.TokensSinceFired.ge(_options.DeadTokensWindow).sum().item<long>() / (double)state.Sae.DSae;
+        return DeadMask(state).sum().item<long>() / (double)state.Sae.DSae;
     }
 
     /// <summary>A fresh run: scale factor and b_dec from the first rows, a new SAE, a new optimizer, an empty log.</summary>
@@ -295,6 +301,9 @@ public sealed class SaeTrainer
             Device = device.type == DeviceType.CUDA ? "cuda" : "cpu",
             NormalizeActivations = scale is null ? SaeConfig.NormalizeNone : SaeConfig.NormalizeExpectedAverage,
             ScalingFactor = scale,
+            DeadFeatureWindow = _options.DeadWindow,
+            AuxKCoefficient = _options.Architecture.Definition().UsesAuxK ? _options.AuxKCoefficient : null,
+            AuxKLoss = _options.Architecture.Definition().UsesAuxK ? SaeConfig.AuxKLossNormalized : null,
         };
         config.Validate("SAE training");
 

@@ -28,7 +28,8 @@ public enum DecoderBiasInit
 /// <summary>
 /// Options for <see cref="SaeTrainer"/> (SAELens's runner config, reduced). Defaults follow the references: Adam,
 /// LR warm-up then linear decay over the last 20%, inputs normalised to mean ‖x‖ = √d_in, b_dec at the geometric median,
-/// AuxK with coefficient 1/32 and k_aux = d_in/2, latents dead after 10M tokens without firing.
+/// AuxK in Gao et al.'s normalised form with coefficient 1/32 and k_aux = d_in/2, latents dead after a window of steps
+/// without firing (a tenth of the run, at most SAELens's 1,000).
 /// </summary>
 public sealed record SaeTrainingOptions
 {
@@ -86,11 +87,17 @@ public sealed record SaeTrainingOptions
     /// <summary>Dead latents each token may use in AuxK; null takes d_in / 2 (SAELens's heuristic; OpenAI used 256–512).</summary>
     public int? KAux { get; init; }
 
-    /// <summary>The AuxK coefficient.</summary>
+    /// <summary>The AuxK coefficient: Gao et al.'s 1/32 for their normalised loss (<see cref="SaeLosses.AuxK"/>); 0 turns AuxK off.</summary>
     public double AuxKCoefficient { get; init; } = 1.0 / 32;
 
-    /// <summary>A latent that has not fired in this many tokens counts as dead (AuxK, dead_fraction in the log).</summary>
-    public long DeadTokensWindow { get; init; } = 10_000_000;
+    /// <summary>
+    /// A latent that has not fired in any of the last this many steps counts as dead (AuxK trains those; the log's
+    /// dead_fraction counts them); SAELens's <c>dead_feature_window</c>, in steps as there. Null: see <see cref="DeadWindow"/>.
+    /// </summary>
+    public int? DeadWindowSteps { get; init; }
+
+    /// <summary>SAELens's default <c>dead_feature_window</c> (1,000 steps, 4M tokens at batch 4,096): the longest default window.</summary>
+    public const int MaxDefaultDeadWindow = 1000;
 
     /// <summary>JumpReLU: the straight-through estimator's kernel width ε.</summary>
     public double JumpReluBandwidth { get; init; } = 0.001;
@@ -152,6 +159,15 @@ public sealed record SaeTrainingOptions
     /// <summary>The number of optimizer steps.</summary>
     public int TotalSteps => (int)Math.Min(int.MaxValue, (TrainingTokens + BatchSize - 1) / Math.Max(1, BatchSize));
 
+    /// <summary>
+    /// The dead-latent window in steps: <see cref="DeadWindowSteps"/>, or a tenth of the run's steps, at most
+    /// <see cref="MaxDefaultDeadWindow"/>. A fixed token count (OpenAI's 10M) is longer than this project's 0.3–4M-token
+    /// runs, so AuxK never engaged; a tenth lets a latent that dies early be counted and trained back for most of the
+    /// run, and keeps the window a few passes over a small store at most, so the log's count is close to what an
+    /// evaluation on the training data finds.
+    /// </summary>
+    public int DeadWindow => DeadWindowSteps ?? Math.Clamp(TotalSteps / 10, 1, MaxDefaultDeadWindow);
+
     /// <summary>The sparsity coefficient after its warm-up (see <see cref="SparsityCoefficient"/>).</summary>
     public double EffectiveSparsityCoefficient => SparsityCoefficient ?? Architecture.Definition().DefaultSparsityCoefficient;
 
@@ -174,7 +190,8 @@ public sealed record SaeTrainingOptions
         Require(EffectiveSparsityCoefficient >= 0, $"SAE training: sparsity coefficient must not be negative, got {SparsityCoefficient}");
         Require(SparsityWarmupSteps is null or >= 0, $"SAE training: sparsity warm-up steps must not be negative, got {SparsityWarmupSteps}");
         Require(KAux is null or > 0, $"SAE training: k_aux must be positive, got {KAux}");
-        Require(DeadTokensWindow > 0, $"SAE training: the dead-latent window must be positive, got {DeadTokensWindow}");
+        Require(DeadWindowSteps is null or > 0, $"SAE training: the dead-latent window must be a positive number of steps, got {DeadWindowSteps}");
+        Require(AuxKCoefficient >= 0 && double.IsFinite(AuxKCoefficient), $"SAE training: the AuxK coefficient must not be negative, got {AuxKCoefficient}");
         Require(JumpReluBandwidth > 0, $"SAE training: the JumpReLU bandwidth must be positive, got {JumpReluBandwidth}");
         Require(JumpReluInitialThreshold > 0, $"SAE training: the JumpReLU initial threshold must be positive, got {JumpReluInitialThreshold}");
         Require(BatchTopKThresholdRate is > 0 and <= 1, $"SAE training: the BatchTopK threshold rate must be in (0, 1], got {BatchTopKThresholdRate}");

@@ -39,6 +39,9 @@ public sealed record TrainSaeJobOptions
     /// <summary>Rows per step.</summary>
     public int BatchSize { get; init; } = Defaults.BatchSize;
 
+    /// <summary>Steps without firing after which a latent counts as dead (AuxK, the log's dead_fraction); null: the trainer's default (<see cref="SaeTrainingOptions.DeadWindow"/>).</summary>
+    public int? DeadWindow { get; init; }
+
     /// <summary>Save a checkpoint every this many steps (also at the end and on cancellation).</summary>
     public int CheckpointEvery { get; init; } = Defaults.CheckpointEvery;
 
@@ -67,6 +70,7 @@ public sealed record TrainSaeJobOptions
         nameof(SparsityCoefficient) => "sparsity coefficient",
         nameof(DSae) => "d_sae",
         nameof(K) => "k",
+        nameof(DeadWindow) => "dead-latent window",
         nameof(Hook) => "hook",
         nameof(Resume) => "the resume option",
         nameof(OutDirectory) => "output folder",
@@ -84,6 +88,7 @@ public sealed record TrainSaeJobOptions
         if (SparsityCoefficient is { } c && !(c >= 0 && double.IsFinite(c)))
             throw Refuse(n => $"{n(nameof(SparsityCoefficient))} {Format(c)}: must not be negative");
         if (DSae is { } latents && latents <= 0) throw Refuse(n => $"{n(nameof(DSae))} {latents}: must be a positive number of latents");
+        if (DeadWindow is { } window && window <= 0) throw Refuse(n => $"{n(nameof(DeadWindow))} {window}: must be a positive number of steps");
     }
 
     internal static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);

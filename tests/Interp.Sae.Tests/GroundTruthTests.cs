@@ -26,7 +26,7 @@ public sealed class GroundTruthTests(ITestOutputHelper output)
             TrainingTokens = 512L * 300,
             LearningRate = 4e-3,
             WarmupSteps = 20,
-            DeadTokensWindow = 512 * 20,
+            DeadWindowSteps = 20,
             CheckpointEvery = 100_000,
             LogEvery = 50,
             Device = "cpu",

@@ -30,6 +30,7 @@ public sealed class JobOptionsTests(FixtureStore store) : IClassFixture<FixtureS
         Assert.Equal("learning rate NaN: must be a positive number", Refused(ok with { LearningRate = double.NaN }));
         Assert.Equal("sparsity coefficient -0.5: must not be negative", Refused(ok with { SparsityCoefficient = -0.5 }));
         Assert.Equal("d_sae 0: must be a positive number of latents", Refused(ok with { DSae = 0 }));
+        Assert.Equal("dead-latent window 0: must be a positive number of steps", Refused(ok with { DeadWindow = 0 }));
 
         static string Refused(TrainSaeJobOptions options) => Assert.Throws<InvalidOptionException>(options.Validate).Message;
     }

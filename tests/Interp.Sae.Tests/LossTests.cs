@@ -75,6 +75,23 @@ public sealed class LossTests
     }
 
     [Fact]
+    public void Auxk_is_the_dead_latents_error_on_the_residual_over_the_residual_variance_as_openai_computes_it()
+    {
+        // openai/sparse_autoencoder train.py: auxk_coef × normalized_mse(decode(auxk), x − x̂), normalized_mse being
+        // mse(ê, e) / mse(mean(e), e). Two dead latents (0 and 2), k_aux = 2:
+        // row 0 takes 0.5·W₀ (latent 2 is −1, ReLU'd to 0): ê₀ = (0.5, 0); row 1 takes 1·W₀ + 0.2·W₂: ê₁ = (1.2, 0.2).
+        // Σ‖ê − e‖² = (0.25 + 4) + (3.24 + 0.04) = 7.53; ē = (2, 1), Σ‖e − ē‖² = 2 + 2 = 4; the loss is 7.53 / 4.
+        using var residual = tensor(new float[] { 1, 2, 3, 0 }, [2, 2]);
+        using var pre = tensor(new float[] { 0.5f, 2, -1, 1, 3, 0.2f }, [2, 3]);
+        using var dead = tensor(new[] { true, false, true });
+        using var decoder = tensor(new float[] { 1, 0, 0, 1, 1, 1 }, [3, 2]);
+        using (var aux = SaeLosses.AuxK(residual, pre, dead, decoder, kAux: 2))
+            Assert.Equal(7.53 / 4, aux.item<float>(), 5);
+        using (var few = SaeLosses.AuxK(residual, pre, dead, decoder, kAux: 256))              // not scaled down when few are dead
+            Assert.Equal(7.53 / 4, few.item<float>(), 5);
+    }
+
+    [Fact]
     public void Removing_the_parallel_gradient_keeps_each_step_tangent_to_the_unit_decoder_rows()
     {
         using var sae = SparseAutoencoder.Create(T.Config(SaeArchitecture.Relu, dIn: 8, dSae: 12), seed: 1);

@@ -20,7 +20,7 @@ public sealed class TrainerTests
         LearningRate = 3e-3,
         WarmupSteps = 3,
         InitSamples = 64,
-        DeadTokensWindow = 64 * 5,
+        DeadWindowSteps = 5,
         CheckpointEvery = 5,
         LogEvery = 1,
         Device = "cpu",
@@ -56,6 +56,7 @@ public sealed class TrainerTests
         var logged = File.ReadLines(Path.Combine(options.OutDirectory, SaeTrainer.LogFileName))
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32()).ToArray();
         Assert.Equal(Enumerable.Range(1, 20), logged);
+        Assert.Equal(5, SaeConfig.Load(Path.Combine(options.OutDirectory, SaeFolder.ConfigFileName)).DeadFeatureWindow);  // kept through the checkpoint
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class TrainerTests
             TrainingTokens = 256 * 200,
             LearningRate = 4e-3,
             WarmupSteps = 10,
-            DeadTokensWindow = 256 * 20,
+            DeadWindowSteps = 20,
             CheckpointEvery = 1000,
             LogEvery = 50,
             Device = "cpu",

@@ -27,6 +27,7 @@ public static class TrainSaeCommand
         var learningRate = new Option<double>("--lr") { Description = "Adam's peak learning rate (warm-up, then linear decay over the last 20%)", DefaultValueFactory = _ => defaults.LearningRate };
         var tokens = new Option<long>("--tokens") { Description = "Activation rows to train on; more than the store holds makes further shuffled passes over it", DefaultValueFactory = _ => defaults.Tokens };
         var batch = new Option<int>("--batch") { Description = "Rows per step", DefaultValueFactory = _ => defaults.BatchSize };
+        var deadWindow = new Option<int?>("--dead-window") { Description = $"Steps without firing after which a latent counts as dead and AuxK trains it (default: a tenth of the steps, at most {SaeTrainingOptions.MaxDefaultDeadWindow:N0})" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N steps (also at the end and on Ctrl+C)", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out (same options and store)" };
         var seed = new Option<int>("--seed") { Description = "Seeds the initial weights and the data order", DefaultValueFactory = _ => defaults.Seed };
@@ -34,13 +35,13 @@ public static class TrainSaeCommand
         var threads = ThreadsOption.Create();
         var output = new Option<string>("--out") { Description = "SAE folder: cfg.json, sae_weights.safetensors, training_log.jsonl, checkpoint/", Required = true };
         var command = new Command("train-sae", "Train a sparse autoencoder (relu, topk, batchtopk, jumprelu) on an activation store; SAELens layout out")
-            { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, device, checkpointEvery, resume, seed, stream, output, threads, json };
+            { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, deadWindow, device, checkpointEvery, resume, seed, stream, output, threads, json };
         var flags = new Dictionary<string, string>
         {
             [nameof(TrainSaeJobOptions.BatchSize)] = "--batch", [nameof(TrainSaeJobOptions.Tokens)] = "--tokens",
             [nameof(TrainSaeJobOptions.CheckpointEvery)] = "--checkpoint-every", [nameof(TrainSaeJobOptions.LearningRate)] = "--lr",
             [nameof(TrainSaeJobOptions.SparsityCoefficient)] = "--l1", [nameof(TrainSaeJobOptions.DSae)] = "--d-sae",
-            [nameof(TrainSaeJobOptions.K)] = "--k", [nameof(TrainSaeJobOptions.Hook)] = "--hook",
+            [nameof(TrainSaeJobOptions.K)] = "--k", [nameof(TrainSaeJobOptions.Hook)] = "--hook", [nameof(TrainSaeJobOptions.DeadWindow)] = "--dead-window",
             [nameof(TrainSaeJobOptions.Resume)] = "--resume", [nameof(TrainSaeJobOptions.OutDirectory)] = "--out",
         };
         command.SetAction(CliApp.Guard(flags, parse =>
@@ -54,7 +55,7 @@ public static class TrainSaeCommand
                 Activations = parse.GetValue(activations)!, Hook = parse.GetValue(hook),
                 Architecture = SaeArchitectures.Parse(parse.GetValue(arch), "--arch").Id, DSae = parse.GetValue(dSae), K = parse.GetValue(k),
                 SparsityCoefficient = parse.GetValue(l1), LearningRate = parse.GetValue(learningRate), Tokens = parse.GetValue(tokens),
-                BatchSize = parse.GetValue(batch), CheckpointEvery = parse.GetValue(checkpointEvery), Resume = parse.GetValue(resume),
+                BatchSize = parse.GetValue(batch), DeadWindow = parse.GetValue(deadWindow), CheckpointEvery = parse.GetValue(checkpointEvery), Resume = parse.GetValue(resume),
                 Seed = parse.GetValue(seed), Stream = parse.GetValue(stream), Device = parse.GetValue(device)!, OutDirectory = outDir,
             });
             var (source, options) = (job.Source, job.Training);
@@ -66,6 +67,8 @@ public static class TrainSaeCommand
             log.WriteLine($"  store {source.Reader.Folder}: {source.Rows:N0} tokens ({(source.InMemory ? $"loaded into memory, {source.Reader.Float32Bytes / 1e6:F0} MB" : "streamed from disk")})");
             log.WriteLine($"  {tokenCount:N0} tokens = {options.TotalSteps:N0} steps of {options.BatchSize:N0}" +
                           (job.Passes > 1 ? $": {job.Passes:F1} passes over the store (each further pass reshuffles it)" : $": {job.Passes:P0} of one pass over the store"));
+            log.WriteLine($"  a latent counts as dead after {options.DeadWindow:N0} steps ({(long)options.DeadWindow * options.BatchSize:N0} tokens) without firing" +
+                          (architecture.Definition().UsesAuxK ? "; AuxK trains those" : ""));
 
             if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<SaeTrainProgress, SaeTrainResult>("train-sae", log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive,
                     progress => job.Run(progress, cancel)),

@@ -128,6 +128,23 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     }
 
     [Fact]
+    public void Train_sae_records_its_dead_latent_window_in_steps_and_the_auxk_form_in_cfg_json()
+    {
+        var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture.Sae, "cfg.json")))!.AsObject();
+        Assert.Equal(30, (int?)cfg["dead_feature_window"]);                                   // a tenth of 300 steps
+        Assert.Equal(1.0 / 32, (double?)cfg["aux_k_coefficient"]);
+        Assert.Equal("normalized_by_residual_variance", (string?)cfg["aux_k_loss"]);
+        Assert.Contains("a latent counts as dead after 30 steps (7,680 tokens) without firing; AuxK trains those", fixture.Train.Stderr);
+
+        var output = fixture.Sub("dead-window");
+        var args = fixture.TrainArgs(output, "--dead-window", "4");
+        args[Array.IndexOf(args, "--tokens") + 1] = "2560";
+        var run = InterpProcess.Run(args);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(4, (int?)JsonNode.Parse(File.ReadAllText(Path.Combine(output, "cfg.json")))!["dead_feature_window"]);
+    }
+
+    [Fact]
     public void Train_sae_refuses_a_hook_the_store_does_not_hold()
     {
         var line = InterpProcess.Run(fixture.TrainArgs(fixture.Sub("wrong-hook"), "--hook", "blocks.2.hook_resid_pre")).ErrorLine;
@@ -143,6 +160,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [InlineData("--batch", "0", "--batch 0")]
     [InlineData("--tokens", "0", "--tokens 0")]
     [InlineData("--arch", "gated", "unknown SAE architecture 'gated'")]
+    [InlineData("--dead-window", "0", "--dead-window 0: must be a positive number of steps")]
     public void Train_sae_refuses_bad_sizes_in_one_line(string option, string value, string expected)
     {
         var args = fixture.TrainArgs(fixture.Sub("bad-" + Guid.NewGuid().ToString("N")));

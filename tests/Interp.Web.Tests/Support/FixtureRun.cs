@@ -76,7 +76,7 @@ public sealed class FixtureRun
             {
                 OutDirectory = saeFolder, Architecture = SaeArchitecture.TopK, DSae = 256, K = 8, TrainingTokens = 40_000, BatchSize = 256,
                 WarmupSteps = 5, LogEvery = 5, CheckpointEvery = 1_000_000, InitSamples = 1024, Device = "cpu", HookName = SaeHook,
-                ModelName = "default", DeadTokensWindow = 20_000,
+                ModelName = "default", DeadWindowSteps = 78,
             }, source);
             trainer.Run().Dispose();
         }
