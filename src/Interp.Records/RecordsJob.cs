@@ -51,8 +51,8 @@ public sealed record RecordsJobOptions
     /// <summary>Contexts per forward pass (corpus form).</summary>
     public int Batch { get; init; } = 8;
 
-    /// <summary>Start every context with &lt;|endoftext|&gt; (corpus form).</summary>
-    public bool PrependBos { get; init; }
+    /// <summary>Start every context with &lt;|endoftext|&gt; (corpus form; the default, as TransformerLens does).</summary>
+    public bool PrependBos { get; init; } = true;
 
     /// <summary>Which units: <c>all</c>, <c>0-1023</c>, <c>3,7,10-20</c>.</summary>
     public string Units { get; init; } = "all";
@@ -104,6 +104,7 @@ public static class RecordsJob
         {
             IActivationBlockSource source;
             JsonNode corpus;
+            bool prependBos;
             if (fromStore)
             {
                 store = ActivationStoreReader.Open(options.Activations!, hook);
@@ -114,7 +115,8 @@ public static class RecordsJob
                     throw new InterpException($"{Path.Combine(store.Folder, ActivationManifest.FileName)}: harvested from a model with weights sha256 {storeSha[..12]}…, " +
                                               $"but the model {model.SourceDirectory ?? "given"} has {modelSha[..12]}…; pass --model with the model the store was harvested from");
                 source = new StoreBlockSource(store);
-                corpus = Corpus(store.Manifest.Corpus, store.Manifest.MaxTokens, store.Manifest.PrependBos);
+                prependBos = store.Manifest.PrependBos;
+                corpus = Corpus(store.Manifest.Corpus, store.Manifest.MaxTokens, prependBos);
             }
             else
             {
@@ -124,11 +126,13 @@ public static class RecordsJob
                 // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.
                 var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine);
                 source = new ModelBlockSource(model, HookName.Parse(hook, model.Config.NLayer), contexts, options.Batch);
-                corpus = Corpus(contexts.Record, contexts.MaxTokens, contexts.PrependBos);
+                prependBos = contexts.PrependBos;
+                corpus = Corpus(contexts.Record, contexts.MaxTokens, prependBos);
             }
             var hookName = new HookName(source.Hook);
             var activationWidth = source.Width;
             if (sae is not null) source = new SaeBlockSource(source, sae, options.Sampling.BlockValues);
+            if (prependBos) source = new BosMaskedBlockSource(source);      // BOS is never a unit's example
 
             var tokenString = TokenStrings(model);
             var units = UnitSelection.Parse(options.Units, source.Width);

@@ -23,9 +23,10 @@ public static class EvalSaeCommand
         var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Also write the --json document to this file (atomically)" };
         var threads = ThreadsOption.Create();
+        var bos = BosOption.Create(" (default: as the SAE's cfg.json says, prepend_bos)");
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
-            { sae, model, device, corpus, context, tokens, skip, batch, threads, json, output };
+            { sae, model, device, corpus, context, tokens, skip, bos.On, bos.Off, batch, threads, json, output };
         var flags = new Dictionary<string, string>
         {
             [nameof(EvalSaeJobOptions.Tokens)] = "--tokens", [nameof(EvalSaeJobOptions.Batch)] = "--batch",
@@ -39,7 +40,7 @@ public static class EvalSaeCommand
             var options = new EvalSaeJobOptions
             {
                 Sae = parse.GetValue(sae)!, Model = parse.GetValue(model), Corpus = parse.GetValue(corpus)!, Ctx = parse.GetValue(context),
-                Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
+                Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), PrependBos = bos.Read(parse), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
             };
             options.Validate();
             if (parse.GetValue(output) is { } outFile) OutputPath.ForFile(outFile);    // refuse a folder or device before the work
@@ -98,6 +99,7 @@ public static class EvalSaeCommand
         w.WriteNumber("d_in", config.DIn);
         w.WriteNumber("d_sae", config.DSae);
         w.WriteNumber("ctx", result.Ctx);
+        w.WriteBoolean("prepend_bos", result.PrependBos);
         w.WriteNumber("contexts", result.Contexts);
         w.WriteNumber("skipped_tokens", options.SkipTokens);
         w.WriteNumber("tokens", a.Tokens);
