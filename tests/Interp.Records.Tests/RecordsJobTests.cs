@@ -145,7 +145,7 @@ public sealed class RecordsJobTests : IDisposable
         using (var model = Gpt2.Load(modelFolder))
         {
             var (stream, files) = ContextBuilder.Tokenize([corpus], model.RequireTokenizer());
-            var contexts = ContextBuilder.Build(stream, files, ctx: 32, prependBos: false, maxTokens: 1024);
+            var contexts = ContextBuilder.Build(stream, files, ctx: 32, prependBos: true, maxTokens: 1024);
             Harvester.Run(model, contexts, new HarvestOptions { Hooks = [hook], OutDirectory = _temp["activations"], BatchSize = 4 });
         }
         var sampling = Build.Options();
