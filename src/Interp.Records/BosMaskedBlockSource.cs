@@ -26,9 +26,9 @@ public sealed class BosMaskedBlockSource(IActivationBlockSource inner) : IActiva
     {
         foreach (var block in inner.Blocks(units, maxContexts, cancellationToken))
         {
-            var rowsPerContext = block.Ctx * block.Units;
+            var valuesPerContext = block.Ctx * block.Units;
             for (var c = 0; c < block.Contexts.Length; c++)
-                block.Values.AsSpan(c * rowsPerContext, block.Units).Clear();
+                block.Values.AsSpan(c * valuesPerContext, block.Units).Clear();
             yield return block;
         }
     }

@@ -173,7 +173,7 @@ public sealed class RecordsJobTests : IDisposable
         }
         // Real token strings from the model's tokenizer.
         var record = b.Read(b.Units[0]);
-        var text = string.Concat(record.Top[0].Tokens);
+        var text = string.Concat(record.Top[0].Tokens).Replace("<|endoftext|>", "", StringComparison.Ordinal);   // a window may show the BOS
         Assert.Contains(text.Trim().Split(' ')[0], File.ReadAllText(corpus));
     }
 
