@@ -17,10 +17,11 @@ internal sealed class BosOption
     /// <summary><c>--no-prepend-bos</c>.</summary>
     public Option<bool> Off { get; }
 
-    /// <summary>The pair; <paramref name="what"/> ends the descriptions (e.g. which form of the verb they apply to).</summary>
-    public static BosOption Create(string what = "") => new(
-        new Option<bool>("--prepend-bos") { Description = $"Start every context with <|endoftext|> (the default; kept for old scripts){what}" },
-        new Option<bool>("--no-prepend-bos") { Description = $"Do not start contexts with <|endoftext|> (default: every context starts with it, as TransformerLens does){what}" });
+    /// <summary>The pair; <paramref name="whenOn"/> and <paramref name="whenOff"/> end their descriptions in brackets.</summary>
+    public static BosOption Create(string whenOn = "the default; kept for old scripts",
+        string whenOff = "by default every context starts with it, as in TransformerLens") => new(
+        new Option<bool>("--prepend-bos") { Description = $"Start every context with <|endoftext|> ({whenOn})" },
+        new Option<bool>("--no-prepend-bos") { Description = $"Do not start contexts with <|endoftext|> ({whenOff})" });
 
     /// <summary>True or false when one flag was given; null when neither was (the verb's default applies).</summary>
     /// <exception cref="InterpException">Both were given.</exception>

@@ -23,7 +23,7 @@ public static class EvalSaeCommand
         var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Also write the --json document to this file (atomically)" };
         var threads = ThreadsOption.Create();
-        var bos = BosOption.Create(" (default: as the SAE's cfg.json says, prepend_bos)");
+        var bos = BosOption.Create(whenOn: "default: as the SAE's cfg.json says, prepend_bos", whenOff: "default: as the SAE's cfg.json says");
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
             { sae, model, device, corpus, context, tokens, skip, bos.On, bos.Off, batch, threads, json, output };

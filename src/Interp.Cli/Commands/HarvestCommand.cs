@@ -23,7 +23,7 @@ public static class HarvestCommand
         var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
         var shard = new Option<string>("--shard") { Description = "K/N: this machine's part of a harvest split over N machines (merge with `interp store merge`)", DefaultValueFactory = _ => "1/1" };
-        var bos = BosOption.Create("; contexts then take ctx-1 corpus tokens");
+        var bos = BosOption.Create(whenOn: "the default: 50256, then ctx-1 corpus tokens; kept for old scripts");
         var float16 = new Option<bool>("--float16") { Description = "Store activations as float16 (half the disk; DuckDB reads them as FLOAT)" };
         var shardMb = new Option<double>("--shard-mb") { Description = "Target shard size in MiB", DefaultValueFactory = _ => HarvestJobOptions.DefaultShardMegabytes };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out (a finished store is otherwise never overwritten)" };

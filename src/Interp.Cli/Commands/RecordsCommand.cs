@@ -23,7 +23,8 @@ public static class RecordsCommand
         var ctx = new Option<int>("--ctx") { Description = "Tokens per context (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Only the first ceil(N/ctx) contexts (with --corpus)" };
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.HarvestOptions.DefaultBatchSize };
-        var bos = BosOption.Create(" (with --corpus; a store's contexts are as harvested)");
+        var bos = BosOption.Create(whenOn: "with --corpus, the default; kept for old scripts",
+            whenOff: "with --corpus; a store's contexts are as harvested");
         var window = new Option<int>("--window") { Description = "Tokens per window (the peak sits 3/4 of the way in)", DefaultValueFactory = _ => 64 };
         var top = new Option<int>("--top") { Description = "Top-activating windows per unit (one per context)", DefaultValueFactory = _ => 40 };
         var bandSamples = new Option<int>("--band-samples") { Description = "Windows per quantile band ([0.99,0.999], [0.9,0.99], [0.5,0.9], [0,0.5])", DefaultValueFactory = _ => 10 };
