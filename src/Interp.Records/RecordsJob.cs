@@ -54,8 +54,8 @@ public sealed record RecordsJobOptions
     /// <summary>Contexts per forward pass (corpus form).</summary>
     public int Batch { get; init; } = 8;
 
-    /// <summary>Start every context with &lt;|endoftext|&gt; (corpus form).</summary>
-    public bool PrependBos { get; init; }
+    /// <summary>Start every context with &lt;|endoftext|&gt; (corpus form; the default, as TransformerLens does).</summary>
+    public bool PrependBos { get; init; } = true;
 
     /// <summary>Which units: <c>all</c>, <c>0-1023</c>, <c>3,7,10-20</c>.</summary>
     public string Units { get; init; } = "all";
@@ -109,6 +109,7 @@ public static class RecordsJob
         {
             IActivationBlockSource source;
             RecordsCorpus corpus;
+            bool prependBos;
             if (fromStore)
             {
                 store = ActivationStoreReader.Open(options.Activations!, hook);
@@ -122,7 +123,8 @@ public static class RecordsJob
                                                     $"but the model {modelName} has {modelSha[..12]}…; pass {n(nameof(options.Model))} with the model the store was harvested from");
                 }
                 source = new StoreBlockSource(store);
-                corpus = RecordsCorpus.Of(store.Manifest.Corpus, store.Manifest.MaxTokens, store.Manifest.PrependBos);
+                prependBos = store.Manifest.PrependBos;
+                corpus = RecordsCorpus.Of(store.Manifest.Corpus, store.Manifest.MaxTokens, prependBos);
             }
             else
             {
@@ -132,11 +134,13 @@ public static class RecordsJob
                 // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.
                 var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine);
                 source = new ModelBlockSource(model, HookName.Parse(hook, model.Config.NLayer), contexts, options.Batch);
-                corpus = RecordsCorpus.Of(contexts.Record, contexts.MaxTokens, contexts.PrependBos);
+                prependBos = contexts.PrependBos;
+                corpus = RecordsCorpus.Of(contexts.Record, contexts.MaxTokens, prependBos);
             }
             var hookName = new HookName(source.Hook);
             var activationWidth = source.Width;
             if (sae is not null) source = new SaeBlockSource(source, sae, options.Sampling.BlockValues);
+            if (prependBos) source = new BosMaskedBlockSource(source);      // BOS is never a unit's example
 
             var tokenString = TokenStrings(model);
             var units = UnitSelection.Parse(options.Units, source.Width);

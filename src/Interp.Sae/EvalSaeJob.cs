@@ -11,10 +11,11 @@ namespace Interp.Sae;
 /// <param name="Model">The model as given, or <c>embedded default</c>.</param>
 /// <param name="Processing">The TransformerLens weight processing the model ran with.</param>
 /// <param name="Ctx">Tokens per context.</param>
+/// <param name="PrependBos">Whether each context started with a BOS (left out of every metric).</param>
 /// <param name="Contexts">Contexts evaluated.</param>
 /// <param name="Activations">Reconstruction and sparsity at the hook.</param>
 /// <param name="InModel">Next-token loss with the SAE spliced in.</param>
-public sealed record EvalSaeResult(SaeConfig Config, string Model, TlProcessing Processing, int Ctx, long Contexts, SaeActivationMetrics Activations, SaeModelMetrics InModel);
+public sealed record EvalSaeResult(SaeConfig Config, string Model, TlProcessing Processing, int Ctx, bool PrependBos, long Contexts, SaeActivationMetrics Activations, SaeModelMetrics InModel);
 
 /// <summary>
 /// An SAE's reconstruction and sparsity on the model's activations over a corpus, and the model's next-token loss with the
@@ -45,24 +46,25 @@ public static class EvalSaeJob
         if (ctx < 2 || ctx > nPositions)
             throw EvalSaeJobOptions.Refuse(n => $"{n(nameof(EvalSaeJobOptions.Ctx))} {ctx}: must be between 2 and the model's n_positions={nPositions}");
         var (tokenCount, skipTokens) = (options.Tokens, options.SkipTokens);
-        var needed = ContextBuilder.StreamTokensFor(tokenCount, ctx, config.PrependBos);   // tokenise no further than the contexts need
+        var prependBos = options.PrependBos ?? config.PrependBos;
+        var needed = ContextBuilder.StreamTokensFor(tokenCount, ctx, prependBos);   // tokenise no further than the contexts need
         var (stream, files) = ContextBuilder.Tokenize(options.Corpus, gpt2.RequireTokenizer(),
             needed > long.MaxValue - skipTokens ? long.MaxValue : skipTokens + needed, warn);
         if (skipTokens >= stream.Length)
             throw EvalSaeJobOptions.Refuse(n => $"{n(nameof(EvalSaeJobOptions.SkipTokens))} {skipTokens:N0}: the corpus has only {stream.Length:N0} tokens");
         stream = stream[(int)skipTokens..];
-        var width = ctx - (config.PrependBos ? 1 : 0);
+        var width = ctx - (prependBos ? 1 : 0);
         var available = (long)stream.Length / width * ctx;
-        var contexts = ContextBuilder.Build(stream, files, ctx, config.PrependBos, Math.Min(tokenCount, Math.Max(ctx, available)));
+        var contexts = ContextBuilder.Build(stream, files, ctx, prependBos, Math.Min(tokenCount, Math.Max(ctx, available)));
         using var ids = ContextTensor(contexts);
         log($"eval-sae: {options.Sae} ({config.Architecture.ToSaeLensName()}, d_in={config.DIn}, d_sae={config.DSae}) at {config.HookName}; " +
             $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(skipTokens > 0 ? $" after the first {skipTokens:N0} tokens" : "")}" +
-            $"{(config.PrependBos ? ", BOS prepended" : "")}{(processing.IsNone ? "" : $", model weights processed as TransformerLens does ({processing})")}");
+            $"{(prependBos ? ", BOS prepended (left out of the metrics)" : "")}{(processing.IsNone ? "" : $", model weights processed as TransformerLens does ({processing})")}");
 
         var activations = SaeEvaluator.Evaluate(autoencoder,
-            SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: config.PrependBos, options.Batch));
-        var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, options.Batch);
-        return new EvalSaeResult(config, modelArg ?? "embedded default", processing, ctx, contexts.Count, activations, inModel);
+            SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: prependBos, options.Batch));
+        var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, options.Batch, skipFirstPosition: prependBos);
+        return new EvalSaeResult(config, modelArg ?? "embedded default", processing, ctx, prependBos, contexts.Count, activations, inModel);
     }
 
     private static Tensor ContextTensor(ContextSet contexts)

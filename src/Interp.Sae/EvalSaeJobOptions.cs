@@ -33,6 +33,12 @@ public sealed record EvalSaeJobOptions
     /// <summary>Corpus tokens left out at the start (e.g. those the SAE was trained on).</summary>
     public long SkipTokens { get; init; }
 
+    /// <summary>
+    /// Start every context with &lt;|endoftext|&gt; (its position is then left out of every metric, and the SAE is not
+    /// spliced in there); null: as the SAE's cfg.json says (<c>prepend_bos</c>, true when absent), as SAELens does.
+    /// </summary>
+    public bool? PrependBos { get; init; }
+
     /// <summary>Contexts per forward pass.</summary>
     public int Batch { get; init; } = DefaultBatch;
 

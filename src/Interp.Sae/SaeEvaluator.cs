@@ -39,7 +39,7 @@ public sealed record SaeActivationMetrics(
 }
 
 /// <summary>The SAE spliced into the model: next-token cross-entropy (nats/token) three ways, loss recovered and KL.</summary>
-/// <param name="Tokens">Predicted positions evaluated (contexts × (T − 1)).</param>
+/// <param name="Tokens">Predicted positions evaluated (contexts × (T − 1), less one per context when the BOS position is left out).</param>
 /// <param name="CeClean">CE of the unmodified model.</param>
 /// <param name="CeSae">CE with the SAE's reconstruction in place of the activation.</param>
 /// <param name="CeZeroAblation">CE with the activation set to zero.</param>
@@ -195,18 +195,23 @@ public static class SaeEvaluator
     /// [N, T]): next-token CE clean, with the reconstruction (no error term) and with the hook zero-ablated, loss
     /// recovered, and KL(clean ‖ spliced) per predicted position. Contexts run <paramref name="contextsPerBatch"/> at a
     /// time and logits are formed <paramref name="rowsPerChunk"/> positions at a time, so no [N, T, V] tensor is held.
+    /// With <paramref name="skipFirstPosition"/> (contexts that start with a BOS) the SAE is not spliced in at position 0,
+    /// which keeps its original activation, and position 0's prediction is left out of CE and KL, as SAELens's
+    /// <c>get_recons_loss</c> masks its <c>ignore_tokens</c> (<c>sae_lens/evals.py</c>); zero-ablation still zeroes every position, as there.
     /// </summary>
-    public static SaeModelMetrics EvaluateInModel(Gpt2 model, SparseAutoencoder sae, Tensor tokens, int contextsPerBatch = 8, int rowsPerChunk = 128)
+    public static SaeModelMetrics EvaluateInModel(Gpt2 model, SparseAutoencoder sae, Tensor tokens, int contextsPerBatch = 8, int rowsPerChunk = 128,
+        bool skipFirstPosition = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sae);
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextsPerBatch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowsPerChunk);
-        if (tokens.dim() != 2 || tokens.shape[1] < 2)
-            throw new InterpException($"evaluation contexts must be [contexts, positions ≥ 2] token ids; got shape [{string.Join(", ", tokens.shape)}]");
+        var first = skipFirstPosition ? 1 : 0;                                                   // the first position that predicts
+        if (tokens.dim() != 2 || tokens.shape[1] < 2 + first)
+            throw new InterpException($"evaluation contexts must be [contexts, positions ≥ {2 + first}] token ids; got shape [{string.Join(", ", tokens.shape)}]");
         SaeHooks.CheckFits(sae, model);
-        var splice = SaeHooks.Splice(sae);
+        var splice = SaeHooks.Splice(sae, keepFirstPosition: skipFirstPosition);
         var zero = SaeHooks.ZeroAblate(sae);
         var finalLayer = model.Config.NLayer + 1;                                                // run ln_f, skip the unembedding
         double clean = 0, spliced = 0, ablated = 0, kl = 0;
@@ -226,10 +231,11 @@ public static class SaeEvaluator
                 using (model.Hooks(splice)) hiddenSae = model.Run(batch, finalLayer);
                 using (model.Hooks(zero)) hiddenZero = model.Run(batch, finalLayer);
 
-                var rows = length * (batch.shape[1] - 1);
-                Tensor Predicting(Tensor hidden) => hidden.narrow(1, 0, batch.shape[1] - 1).reshape(rows, -1);   // [rows, d]
+                var predicting = batch.shape[1] - 1 - first;                                     // positions first .. T-2 predict
+                var rows = length * predicting;
+                Tensor Predicting(Tensor hidden) => hidden.narrow(1, first, predicting).reshape(rows, -1);   // [rows, d]
                 var (hc, hs, hz) = (Predicting(hiddenClean), Predicting(hiddenSae), Predicting(hiddenZero));
-                var targets = batch.narrow(1, 1, batch.shape[1] - 1).reshape(rows);              // [rows]
+                var targets = batch.narrow(1, first + 1, predicting).reshape(rows);              // [rows]
                 for (long r = 0; r < rows; r += rowsPerChunk)
                 {
                     using var chunkScope = NewDisposeScope();

@@ -43,9 +43,21 @@ public static class SaeHooks
     /// <summary>
     /// Replaces the activation with the SAE's reconstruction x̂ (the spliced-in model of the loss-recovered metric);
     /// with <paramref name="withErrorTerm"/>, x̂ + (x − x̂), which leaves the model's output unchanged up to rounding.
+    /// With <paramref name="keepFirstPosition"/> position 0 keeps its activation (a BOS, which SAELens's evals do not splice).
     /// </summary>
-    public static (HookName Name, HookFunction Function) Splice(SparseAutoencoder sae, bool withErrorTerm = false) =>
-        Edit(sae, null, withErrorTerm);
+    public static (HookName Name, HookFunction Function) Splice(SparseAutoencoder sae, bool withErrorTerm = false, bool keepFirstPosition = false)
+    {
+        var splice = Edit(sae, null, withErrorTerm);
+        if (!keepFirstPosition) return splice;
+        return (splice.Name, (activation, hook) =>
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var output = splice.Function(activation, hook)!;                                     // [B, T, ...], a new tensor
+            output.narrow(1, 0, 1).copy_(activation.narrow(1, 0, 1));
+            return output.MoveToOuterDisposeScope();
+        });
+    }
 
     /// <summary>
     /// Replaces the activation with Decode(edit(f)) (+ x − Decode(f) with <paramref name="withErrorTerm"/>), where

@@ -10,7 +10,10 @@ namespace Interp.Sae;
 /// loaded once (<see cref="InMemory"/>) and each pass is a fresh permutation of all rows; otherwise each pass streams
 /// the shards through the reader's seeded shuffle buffer. Either way the stream is a function of (seed, batch size)
 /// alone, so <c>Batches(b, seed, skipBatches: n)</c> is exactly <c>Batches(b, seed).Skip(n)</c> and a resumed training
-/// run sees the batches an uninterrupted one would.
+/// run sees the batches an uninterrupted one would. When the store's contexts start with a prepended BOS, the BOS rows
+/// are never served: their activation is an outlier (often many times the norm of the others) that would dominate the
+/// scaling estimate and the loss, and SAELens's evals leave those positions out too (<c>sae_lens/evals.py</c>,
+/// <c>ignore_tokens</c>).
 /// </summary>
 public sealed class StoreActivationSource : IActivationSource, IDisposable
 {
@@ -29,7 +32,7 @@ public sealed class StoreActivationSource : IActivationSource, IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentOutOfRangeException.ThrowIfNegative(shuffleBufferRows);
-        if (reader.Rows == 0) throw new InterpException($"{reader.Folder}: the activation store holds no rows");
+        if (reader.Rows - reader.BosRows == 0) throw new InterpException($"{reader.Folder}: the activation store holds no rows{(reader.BosRows > 0 ? " besides BOS rows" : "")}");
         (_reader, _ownsReader, _shuffleBufferRows) = (reader, ownsReader, shuffleBufferRows);
         InMemory = inMemory ?? reader.FitsInMemory;
     }
@@ -58,8 +61,8 @@ public sealed class StoreActivationSource : IActivationSource, IDisposable
     /// <inheritdoc />
     public int D => _reader.D;
 
-    /// <summary>Rows (tokens) in the store.</summary>
-    public long Rows => _reader.Rows;
+    /// <summary>Rows (tokens) served from the store: all of them but the BOS rows (<see cref="ActivationStoreReader.BosRows"/>).</summary>
+    public long Rows => _reader.Rows - _reader.BosRows;
 
     /// <summary>Whether the store is served from memory (loaded on the first <see cref="Batches"/>) rather than streamed.</summary>
     public bool InMemory { get; }
@@ -85,7 +88,7 @@ public sealed class StoreActivationSource : IActivationSource, IDisposable
             throw new InterpException($"{_reader.Folder}: the store holds {Rows:N0} activation rows, fewer than one batch of {batchSize:N0}");
         if (InMemory)
         {
-            _memory ??= new InMemoryActivationSource(_reader.LoadAll(), D);
+            _memory ??= new InMemoryActivationSource(_reader.LoadAll(withoutBos: true), D);
             return _memory.Batches(batchSize, seed, skipBatches);
         }
         return Stream(batchSize, seed, perPass, skipBatches);
@@ -99,7 +102,7 @@ public sealed class StoreActivationSource : IActivationSource, IDisposable
         {
             long index = 0;
             var passSeed = unchecked(seed * 1_000_003 + (int)pass);                            // not HashCode: it is salted per process
-            foreach (var batch in _reader.Batches(batchSize, shuffle: true, seed: passSeed, shuffleBufferRows: _shuffleBufferRows, dropLast: true))
+            foreach (var batch in _reader.Batches(batchSize, shuffle: true, seed: passSeed, shuffleBufferRows: _shuffleBufferRows, dropLast: true, withoutBos: true))
             {
                 if (index++ < skip) continue;                                                   // read and dropped: the same rows as before
                 yield return batch;

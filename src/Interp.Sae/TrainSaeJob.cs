@@ -85,7 +85,7 @@ public sealed class TrainSaeJob : IDisposable
             throw TrainSaeJobOptions.Refuse(n => $"{n(nameof(options.K))} {options.K}: must be between 1 and d_sae={latents} for {architecture.ToSaeLensName()}");
         var (batchSize, tokens) = (options.BatchSize, options.Tokens);
         if (batchSize > source.Rows)
-            throw TrainSaeJobOptions.Refuse(n => $"{n(nameof(options.BatchSize))} {batchSize:N0}: the store {source.Reader.Folder} holds only {source.Rows:N0} activation rows, fewer than one batch");
+            throw TrainSaeJobOptions.Refuse(n => $"{n(nameof(options.BatchSize))} {batchSize:N0}: the store {source.Reader.Folder} holds only {source.Rows:N0} activation rows{(source.Reader.BosRows > 0 ? " besides its BOS rows" : "")}, fewer than one batch");
 
         var defaults = new SaeTrainingOptions { OutDirectory = "" };
         var training = new SaeTrainingOptions

@@ -16,7 +16,8 @@ public sealed class FlagNameTests
         string[] common = ["harvest", "--corpus", Corpus, "--hook", "blocks.0.hook_resid_pre", "--tokens", "64", "--threads", "1", "--out", output];
         Assert.Equal("error: --batch 0: must be at least 1", InterpProcess.Run([.. common, "--ctx", "16", "--batch", "0"]).ErrorLine);
         Assert.Equal("error: --shard 2-4: expected K/N, e.g. 2/4", InterpProcess.Run([.. common, "--ctx", "16", "--shard", "2-4"]).ErrorLine);
-        Assert.Equal("error: --ctx 1: must be at least 2 with --prepend-bos", InterpProcess.Run([.. common, "--ctx", "1", "--prepend-bos"]).ErrorLine);
+        Assert.Equal("error: --ctx 1: must be at least 2 with BOS prepending (the default; --no-prepend-bos turns it off)",
+            InterpProcess.Run([.. common, "--ctx", "1"]).ErrorLine);
         Assert.False(Directory.Exists(output));
     }
 

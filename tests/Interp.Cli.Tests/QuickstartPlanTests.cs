@@ -30,8 +30,8 @@ public class QuickstartPlanTests
     public void A_harvest_smaller_than_one_sae_batch_trains_on_batches_of_the_whole_store()
     {
         var small = Stages(Settings(2048)).Single(s => s.Name == "train-sae");
-        Assert.Contains(" --batch 2048 ", small.CommandLine);
-        var usual = Stages(Settings(SaeTrainingOptions.DefaultBatchSize)).Single(s => s.Name == "train-sae");
+        Assert.Contains(" --batch 2032 ", small.CommandLine);                         // 16 contexts of 128, less their 16 BOS rows
+        var usual = Stages(Settings(2 * SaeTrainingOptions.DefaultBatchSize)).Single(s => s.Name == "train-sae");
         Assert.DoesNotContain("--batch", usual.CommandLine);                         // train-sae's own default
     }
 }

@@ -14,14 +14,16 @@ namespace Interp.Records.Tests;
 /// <see cref="Contexts"/> contexts of <see cref="Ctx"/> tokens, written with <see cref="ActivationStoreWriter"/> in
 /// several shards and row groups. Most units are seeded noise that is positive about a fifth of the time; unit 0 is
 /// ≤ 0 everywhere except three planted peaks (context 3 → 5.0 at position 10, context 11 → 4.0 at 15, context 7 → 3.0
-/// at 2); unit 1 is 0 everywhere; unit 2 is ≤ 0 everywhere (never zero).
+/// at 2); unit 1 is 0 everywhere; unit 2 is ≤ 0 everywhere (never zero). With <c>bosOutliers</c> every context starts
+/// with a prepended BOS (token <see cref="Bos"/>) whose value is <see cref="BosValue"/> at every unit, as a BOS is an outlier.
 /// </summary>
 internal sealed class SyntheticStore
 {
     public const string Hook = "blocks.1.mlp.hook_post";
-    public const int Ctx = 16, D = 128, Contexts = 24;
+    public const int Ctx = 16, D = 128, Contexts = 24, Bos = 999;
+    public const float BosValue = 100f;
 
-    public SyntheticStore(string root, int seed = 11, string? weightsSha = null)
+    public SyntheticStore(string root, int seed = 11, string? weightsSha = null, bool bosOutliers = false)
     {
         var random = new Random(seed);
         Tokens = new int[Contexts * Ctx];
@@ -40,6 +42,12 @@ internal sealed class SyntheticStore
         Values[Index(3, 10, 0)] = 5f;
         Values[Index(11, 15, 0)] = 4f;
         Values[Index(7, 2, 0)] = 3f;
+        if (bosOutliers)
+            for (var c = 0; c < Contexts; c++)
+            {
+                Tokens[c * Ctx] = Bos;
+                Values.AsSpan(Index(c, 0, 0), D).Fill(BosValue);
+            }
 
         using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         var identity = ModelFingerprint.Of(model);
@@ -47,7 +55,7 @@ internal sealed class SyntheticStore
         var layout = new StoreLayout(Contexts, ContextsPerShard: 10, ContextsPerRowGroup: 5);
         var plan = new ActivationManifest
         {
-            Model = identity, Hook = Hook, D = D, Dtype = "float32", Ctx = Ctx, PrependBos = false,
+            Model = identity, Hook = Hook, D = D, Dtype = "float32", Ctx = Ctx, PrependBos = bosOutliers, BosTokenId = bosOutliers ? Bos : null,
             Corpus = new CorpusRecord([new CorpusFile("(synthetic)", new string('0', 64), Tokens.Length)], Tokens.Length, "synthetic"),
             Layout = layout, TotalTokens = (long)Contexts * Ctx,
         };

@@ -23,9 +23,10 @@ public static class EvalSaeCommand
         var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Also write the --json document to this file (atomically)" };
         var threads = ThreadsOption.Create();
+        var bos = BosOption.Create(whenOn: "default: as the SAE's cfg.json says, prepend_bos", whenOff: "default: as the SAE's cfg.json says");
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
-            { sae, model, device, corpus, context, tokens, skip, batch, threads, json, output };
+            { sae, model, device, corpus, context, tokens, skip, bos.On, bos.Off, batch, threads, json, output };
         // Without these flags the model is processed as the SAE's cfg.json says (model_from_pretrained_kwargs).
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
@@ -42,7 +43,7 @@ public static class EvalSaeCommand
             var options = new EvalSaeJobOptions
             {
                 Sae = parse.GetValue(sae)!, Model = parse.GetValue(model), Corpus = parse.GetValue(corpus)!, Ctx = parse.GetValue(context),
-                Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
+                Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), PrependBos = bos.Read(parse), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
                 Processing = processing.Read(parse),
             };
             options.Validate();
@@ -104,6 +105,7 @@ public static class EvalSaeCommand
         w.WriteNumber("d_in", config.DIn);
         w.WriteNumber("d_sae", config.DSae);
         w.WriteNumber("ctx", result.Ctx);
+        w.WriteBoolean("prepend_bos", result.PrependBos);
         w.WriteNumber("contexts", result.Contexts);
         w.WriteNumber("skipped_tokens", options.SkipTokens);
         w.WriteNumber("tokens", a.Tokens);

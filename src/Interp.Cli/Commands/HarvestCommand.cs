@@ -23,14 +23,14 @@ public static class HarvestCommand
         var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
         var shard = new Option<string>("--shard") { Description = "K/N: this machine's part of a harvest split over N machines (merge with `interp store merge`)", DefaultValueFactory = _ => "1/1" };
-        var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (50256); contexts then take ctx-1 corpus tokens" };
+        var bos = BosOption.Create(whenOn: "the default: 50256, then ctx-1 corpus tokens; kept for old scripts");
         var float16 = new Option<bool>("--float16") { Description = "Store activations as float16 (half the disk; DuckDB reads them as FLOAT)" };
         var shardMb = new Option<double>("--shard-mb") { Description = "Target shard size in MiB", DefaultValueFactory = _ => HarvestJobOptions.DefaultShardMegabytes };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out (a finished store is otherwise never overwritten)" };
         var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
         var threads = ThreadsOption.Create();
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
-            { model, device, corpus, hook, context, tokens, batch, shard, bos, float16, shardMb, overwrite, output, threads, json };
+            { model, device, corpus, hook, context, tokens, batch, shard, bos.On, bos.Off, float16, shardMb, overwrite, output, threads, json };
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
         command.SetAction(CliApp.Guard(Flags, parse =>
@@ -40,7 +40,7 @@ public static class HarvestCommand
             {
                 Corpus = parse.GetValue(corpus)!, Hooks = parse.GetValue(hook)!, OutDirectory = parse.GetValue(output)!,
                 Ctx = parse.GetValue(context), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch), Shard = parse.GetValue(shard)!,
-                PrependBos = parse.GetValue(bos), Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32,
+                PrependBos = bos.Read(parse) ?? true, Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32,
                 ShardMegabytes = parse.GetValue(shardMb), Overwrite = parse.GetValue(overwrite),
             };
             options.Validate();
@@ -84,7 +84,7 @@ public static class HarvestCommand
     {
         [nameof(HarvestJobOptions.Corpus)] = "--corpus", [nameof(HarvestJobOptions.Hooks)] = "--hook", [nameof(HarvestJobOptions.Ctx)] = "--ctx",
         [nameof(HarvestJobOptions.Tokens)] = "--tokens", [nameof(HarvestJobOptions.Batch)] = "--batch", [nameof(HarvestJobOptions.Shard)] = "--shard",
-        [nameof(HarvestJobOptions.PrependBos)] = "--prepend-bos", [nameof(HarvestJobOptions.OutDirectory)] = "--out",
+        [nameof(HarvestJobOptions.PrependBos)] = "BOS prepending (the default; --no-prepend-bos turns it off)", [nameof(HarvestJobOptions.OutDirectory)] = "--out",
     };
 
     private static void WriteHook(System.Text.Json.Utf8JsonWriter w, string root, ActivationManifest m)

@@ -23,7 +23,8 @@ public static class RecordsCommand
         var ctx = new Option<int>("--ctx") { Description = "Tokens per context (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Only the first ceil(N/ctx) contexts (with --corpus)" };
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.HarvestOptions.DefaultBatchSize };
-        var bos = new Option<bool>("--prepend-bos") { Description = "Start every context with <|endoftext|> (with --corpus)" };
+        var bos = BosOption.Create(whenOn: "with --corpus, the default; kept for old scripts",
+            whenOff: "with --corpus; a store's contexts are as harvested");
         var window = new Option<int>("--window") { Description = "Tokens per window (the peak sits 3/4 of the way in)", DefaultValueFactory = _ => 64 };
         var top = new Option<int>("--top") { Description = "Top-activating windows per unit (one per context)", DefaultValueFactory = _ => 40 };
         var bandSamples = new Option<int>("--band-samples") { Description = "Windows per quantile band ([0.99,0.999], [0.9,0.99], [0.5,0.9], [0,0.5])", DefaultValueFactory = _ => 10 };
@@ -38,7 +39,7 @@ public static class RecordsCommand
         var threads = ThreadsOption.Create();
         var command = new Command("records", "Build unit records (top/band/random windows, density, histograms, logit effects) for neurons or SAE latents")
         {
-            activations, sae, model, hook, corpus, ctx, tokens, batch, bos, window, top, bandSamples, random, randomActivating, nonActivating,
+            activations, sae, model, hook, corpus, ctx, tokens, batch, bos.On, bos.Off, window, top, bandSamples, random, randomActivating, nonActivating,
             units, seed, memory, overwrite, output, device, threads, json,
         };
         // Without these flags: a store's own processing (its manifest), or with --corpus the SAE's cfg.json.
@@ -53,7 +54,7 @@ public static class RecordsCommand
             {
                 Activations = parse.GetValue(activations), Sae = parse.GetValue(sae), Model = parse.GetValue(model), Hook = parse.GetValue(hook),
                 Corpus = parse.GetValue(corpus) ?? [], Ctx = parse.GetValue(ctx), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch),
-                PrependBos = parse.GetValue(bos), Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, OutDirectory = parse.GetValue(output)!,
+                PrependBos = bos.Read(parse) ?? true, Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, OutDirectory = parse.GetValue(output)!,
                 Overwrite = parse.GetValue(overwrite), Processing = processing.Read(parse),
                 Sampling = new RecordOptions
                 {

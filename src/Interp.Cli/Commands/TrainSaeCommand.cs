@@ -64,7 +64,7 @@ public static class TrainSaeCommand
 
             log.WriteLine($"train-sae: {architecture.ToSaeLensName()} d_in={source.D} d_sae={latents}{(architecture.Definition().UsesK ? $" k={options.K}" : "")} " +
                           $"on {manifest.Hook} of {manifest.Model.Name}");
-            log.WriteLine($"  store {source.Reader.Folder}: {source.Rows:N0} tokens ({(source.InMemory ? $"loaded into memory, {source.Reader.Float32Bytes / 1e6:F0} MB" : "streamed from disk")})");
+            log.WriteLine($"  store {source.Reader.Folder}: {source.Rows:N0} tokens{(source.Reader.BosRows > 0 ? $" besides {source.Reader.BosRows:N0} BOS rows, which SAE training leaves out" : "")} ({(source.InMemory ? $"loaded into memory, {source.Reader.Float32Bytes / 1e6:F0} MB" : "streamed from disk")})");
             log.WriteLine($"  {tokenCount:N0} tokens = {options.TotalSteps:N0} steps of {options.BatchSize:N0}" +
                           (job.Passes > 1 ? $": {job.Passes:F1} passes over the store (each further pass reshuffles it)" : $": {job.Passes:P0} of one pass over the store"));
             log.WriteLine($"  a latent counts as dead after {options.DeadWindow:N0} steps ({(long)options.DeadWindow * options.BatchSize:N0} tokens) without firing" +

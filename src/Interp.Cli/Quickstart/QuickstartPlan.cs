@@ -53,9 +53,13 @@ public static class QuickstartPlan
         return stages;
     }
 
-    // train-sae's default batch unless the harvest holds fewer rows (a small --tokens or corpus): then one batch is the whole store.
-    private static string[] SaeBatch(QuickstartSettings s) =>
-        s.HarvestTokens < SaeTrainingOptions.DefaultBatchSize ? ["--batch", Number(s.HarvestTokens)] : [];
+    // train-sae's default batch unless the harvest holds fewer training rows (a small --tokens or corpus): then one batch is
+    // the whole store. Every context starts with a BOS, whose row train-sae leaves out.
+    private static string[] SaeBatch(QuickstartSettings s)
+    {
+        var rows = s.HarvestTokens / s.Ctx * (s.Ctx - 1);
+        return rows < SaeTrainingOptions.DefaultBatchSize ? ["--batch", Number(rows)] : [];
+    }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

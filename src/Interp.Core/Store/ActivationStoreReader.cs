@@ -36,6 +36,12 @@ public sealed class ActivationStoreReader : IDisposable
     /// <summary>Rows (token positions) in the store.</summary>
     public long Rows => Manifest.RowsWritten;
 
+    /// <summary>
+    /// Rows at position 0 when every context starts with a prepended BOS (<see cref="ActivationManifest.PrependBos"/>),
+    /// else 0. Row groups hold whole contexts, so this is one row per context.
+    /// </summary>
+    public long BosRows => Manifest.PrependBos ? Rows / Manifest.Ctx : 0;
+
     /// <summary>Bytes of float32 activations the whole store expands to in memory.</summary>
     public long Float32Bytes => Rows * D * sizeof(float);
 
@@ -115,8 +121,10 @@ public sealed class ActivationStoreReader : IDisposable
     /// Row groups in store order (ascending context), each with the index columns and, when
     /// <paramref name="activations"/>, the row-major activations. The yielded object is reused: copy what you keep.
     /// The next row group is decoded on a background thread while the caller works on the current one.
+    /// With <paramref name="withoutBos"/>, the BOS rows (<see cref="BosRows"/>) are left out of every group.
     /// </summary>
-    public IEnumerable<ActivationRows> RowGroups(bool activations = true) => ReadAhead(Order(shuffleSeed: null), activations);
+    public IEnumerable<ActivationRows> RowGroups(bool activations = true, bool withoutBos = false) =>
+        ReadAhead(Order(shuffleSeed: null), activations, withoutBos);
 
     /// <summary>
     /// Batches of <paramref name="batchSize"/> rows as row-major <c>[batchSize × D]</c> arrays; the last one may be
@@ -125,14 +133,15 @@ public sealed class ActivationStoreReader : IDisposable
     /// array per batch and is several times faster for wide activations; copy it (e.g. into a tensor) before moving on. With <paramref name="shuffle"/>, shards' row groups are visited in an
     /// order drawn from <paramref name="seed"/> and rows pass a shuffle buffer of <paramref name="shuffleBufferRows"/>
     /// rows (each incoming row swaps out a uniformly chosen buffered row; 0 picks about 128 MiB of rows, at least 4096):
-    /// the same seed gives the same batches, and every row appears exactly once per pass.
+    /// the same seed gives the same batches, and every row appears exactly once per pass. With <paramref name="withoutBos"/>
+    /// the BOS rows (<see cref="BosRows"/>) are left out.
     /// </summary>
     public IEnumerable<float[]> Batches(int batchSize, bool shuffle = false, int seed = 0, int shuffleBufferRows = 0, bool dropLast = false,
-        bool reuse = false)
+        bool reuse = false, bool withoutBos = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(shuffleBufferRows);
-        return shuffle ? Shuffled(batchSize, seed, ShuffleBufferRows(shuffleBufferRows), dropLast, reuse) : InOrder(batchSize, dropLast, reuse);
+        return shuffle ? Shuffled(batchSize, seed, ShuffleBufferRows(shuffleBufferRows), dropLast, reuse, withoutBos) : InOrder(batchSize, dropLast, reuse, withoutBos);
     }
 
     /// <summary>The shuffle buffer's size in rows for a requested size (0: about 128 MiB of float32 rows, at least 4096).</summary>
@@ -141,16 +150,16 @@ public sealed class ActivationStoreReader : IDisposable
     /// <summary>Whether <see cref="LoadAll"/> fits: one array, and under 80 % of the memory available to this process.</summary>
     public bool FitsInMemory => Rows * D <= Array.MaxLength && Float32Bytes < 0.8 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    /// <summary>The whole store as one row-major <c>[Rows × D]</c> float32 array, in store order.</summary>
+    /// <summary>The whole store as one row-major <c>[Rows × D]</c> float32 array, in store order; with <paramref name="withoutBos"/>, less the BOS rows.</summary>
     /// <exception cref="InterpException">It does not fit (see <see cref="FitsInMemory"/>).</exception>
-    public float[] LoadAll()
+    public float[] LoadAll(bool withoutBos = false)
     {
         if (!FitsInMemory)
             throw new InterpException($"{Folder}: the store needs {Float32Bytes / 1e9:F1} GB as float32, more than fits in memory here " +
                                       $"({GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1e9:F1} GB available); stream it with Batches");
-        var all = GC.AllocateUninitializedArray<float>(checked((int)(Rows * D)));
+        var all = GC.AllocateUninitializedArray<float>(checked((int)((Rows - (withoutBos ? BosRows : 0)) * D)));
         long at = 0;
-        foreach (var group in RowGroups())
+        foreach (var group in RowGroups(withoutBos: withoutBos))
         {
             group.Activations.AsSpan(0, group.Rows * D).CopyTo(all.AsSpan(checked((int)at)));
             at += (long)group.Rows * D;
@@ -179,11 +188,11 @@ public sealed class ActivationStoreReader : IDisposable
         foreach (var shard in _shards.Where(s => s.IsValueCreated)) shard.Value.Dispose();
     }
 
-    private IEnumerable<float[]> InOrder(int batchSize, bool dropLast, bool reuse)
+    private IEnumerable<float[]> InOrder(int batchSize, bool dropLast, bool reuse, bool withoutBos)
     {
         var batch = GC.AllocateUninitializedArray<float>(batchSize * D);
         var filled = 0;
-        foreach (var group in RowGroups())
+        foreach (var group in RowGroups(withoutBos: withoutBos))
         {
             var (at, end) = (0, group.Rows * D);
             while (at < end)
@@ -203,7 +212,7 @@ public sealed class ActivationStoreReader : IDisposable
         if (filled > 0 && !dropLast) yield return batch.AsSpan(0, filled * D).ToArray();
     }
 
-    private IEnumerable<float[]> Shuffled(int batchSize, int seed, int bufferRows, bool dropLast, bool reuse)
+    private IEnumerable<float[]> Shuffled(int batchSize, int seed, int bufferRows, bool dropLast, bool reuse, bool withoutBos)
     {
         var d = D;
         var random = new Random(seed);
@@ -212,7 +221,7 @@ public sealed class ActivationStoreReader : IDisposable
         var count = 0;
         var batch = GC.AllocateUninitializedArray<float>(batchSize * d);
         var filled = 0;
-        foreach (var group in ReadAhead(Order(seed), activations: true))
+        foreach (var group in ReadAhead(Order(seed), activations: true, withoutBos))
         {
             for (var r = 0; r < group.Rows; r++)
             {
@@ -259,12 +268,17 @@ public sealed class ActivationStoreReader : IDisposable
         return items;
     }
 
-    private IEnumerable<ActivationRows> ReadAhead(IEnumerable<(int Shard, int Group)> order, bool activations)
+    private IEnumerable<ActivationRows> ReadAhead(IEnumerable<(int Shard, int Group)> order, bool activations, bool withoutBos = false)
     {
+        withoutBos &= Manifest.PrependBos;
         var buffers = new[] { new ActivationRows(), new ActivationRows() };
         using var next = order.GetEnumerator();
         if (!next.MoveNext()) yield break;
-        Task Read((int Shard, int Group) item, ActivationRows into) => Task.Run(() => Shard(item.Shard).ReadRowGroup(item.Group, into, activations));
+        Task Read((int Shard, int Group) item, ActivationRows into) => Task.Run(() =>
+        {
+            Shard(item.Shard).ReadRowGroup(item.Group, into, activations);
+            if (withoutBos) into.RemoveFirstPositions(activations);
+        });
         var pending = Read(next.Current, buffers[0]);
         try
         {

@@ -34,6 +34,26 @@ public sealed class ActivationRows
     /// <summary>Row <paramref name="row"/>'s activation vector.</summary>
     public Span<float> Row(int row) => Activations.AsSpan(row * D, D);
 
+    /// <summary>
+    /// Removes the rows at position 0 (a prepended BOS, whose activation is an outlier that SAE training and
+    /// SAELens's evals leave out), keeping the others in order.
+    /// </summary>
+    internal void RemoveFirstPositions(bool activations)
+    {
+        var kept = 0;
+        for (var r = 0; r < Rows; r++)
+        {
+            if (Position[r] == 0) continue;
+            if (kept != r)
+            {
+                (Context[kept], Position[kept], Token[kept]) = (Context[r], Position[r], Token[r]);
+                if (activations) Activations.AsSpan(r * D, D).CopyTo(Activations.AsSpan(kept * D, D));
+            }
+            kept++;
+        }
+        Rows = kept;
+    }
+
     internal void Reset(int rows, int d, bool activations)
     {
         (Rows, D) = (rows, d);

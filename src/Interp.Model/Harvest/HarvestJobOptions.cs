@@ -30,8 +30,8 @@ public sealed record HarvestJobOptions
     /// <summary>This machine's part of a harvest split over several, as <c>K/N</c>.</summary>
     public string Shard { get; init; } = "1/1";
 
-    /// <summary>Start every context with &lt;|endoftext|&gt;.</summary>
-    public bool PrependBos { get; init; }
+    /// <summary>Start every context with &lt;|endoftext|&gt; (the default, as TransformerLens's <c>prepend_bos</c> and SAELens's stores).</summary>
+    public bool PrependBos { get; init; } = true;
 
     /// <summary>How activations are stored.</summary>
     public ActivationDtype Dtype { get; init; } = ActivationDtype.Float32;

@@ -32,7 +32,7 @@ public class CorpusProcessFaultTests
         var manifest = ActivationManifest.Load(Path.Combine(dir["store"], "blocks.0.hook_resid_pre"));
         Assert.True(manifest.Complete);
         Assert.Equal(StoreAssert.Sha256(corpus), manifest.Corpus.Files[0].Sha256);   // the whole file, though little was tokenised
-        Assert.Equal(12800, manifest.Corpus.StreamTokens);
+        Assert.Equal(100 * 127, manifest.Corpus.StreamTokens);                      // 100 contexts of 127 corpus tokens after their BOS
     }
 
     [Fact]
@@ -63,7 +63,8 @@ public class CorpusProcessFaultTests
         using var dir = new TempDir();
         var corpus = Path.Combine(dir.Path, "corpus.txt");
         File.Copy(TestRepo.Corpus("tinyshakespeare.txt"), corpus);
-        string[] args = ["harvest", "--corpus", corpus, "--hook", "blocks.0.hook_resid_pre", "--ctx", "64", "--tokens", "1280", "--out", dir["store"], "--threads", "1"];
+        string[] args = ["harvest", "--corpus", corpus, "--hook", "blocks.0.hook_resid_pre", "--ctx", "64", "--tokens", "1280", "--no-prepend-bos",
+            "--out", dir["store"], "--threads", "1"];
         var first = InterpProcess.Run(args);
         Assert.True(first.ExitCode == 0, first.Stderr);
 

@@ -16,7 +16,7 @@ public sealed class TlProcessingCliTests : IDisposable
     private const string ResidPre = "blocks.1.hook_resid_pre", ResidPost = "blocks.3.hook_resid_post";
     private readonly string _dir = Directory.CreateTempSubdirectory("interp-cli-tl-").FullName;
 
-    private static string Corpus => Path.Combine(Paths.Repo, "data", "corpora", "tinyshakespeare.txt");
+    private static string Corpus => Path.Combine(TestRepo.Root, "data", "corpora", "tinyshakespeare.txt");
 
     private string Sub(string name) => Path.Combine(_dir, name);
 

@@ -8,8 +8,9 @@ using Interp.Sae;
 namespace Interp.Cli.Tests.Sae;
 
 /// <summary>
-/// A store harvested from the embedded default model (20,032 tokens of Tiny Shakespeare at blocks.1.hook_resid_pre,
-/// d = 128) and a TopK SAE trained on it through the command line (d_sae 256, k 8, 300 steps of 256: 3.8 passes).
+/// A store harvested from the embedded default model (313 contexts of 64 tokens of Tiny Shakespeare, each starting with a
+/// BOS, at blocks.1.hook_resid_pre, d = 128) and a TopK SAE trained on its 19,719 non-BOS rows through the command line
+/// (d_sae 256, k 8, 300 steps of 256: 3.9 passes).
 /// </summary>
 public sealed class TrainedSaeFixture : IDisposable
 {
@@ -48,12 +49,12 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [Fact]
     public void Train_sae_streams_several_passes_and_writes_the_saelens_layout_with_the_store_identity()
     {
-        Assert.Contains("3.8 passes over the store (each further pass reshuffles it)", fixture.Train.Stderr);
+        Assert.Contains("3.9 passes over the store (each further pass reshuffles it)", fixture.Train.Stderr);
         using var summary = JsonDocument.Parse(fixture.Train.Stdout);
         var root = summary.RootElement;
         Assert.Equal(300, root.GetProperty("steps").GetInt32());
         Assert.Equal(76_800, root.GetProperty("tokens").GetInt64());
-        Assert.Equal(20_032, root.GetProperty("store_tokens").GetInt64());
+        Assert.Equal(19_719, root.GetProperty("store_tokens").GetInt64());             // 20,032 rows less one BOS row per context
         Assert.InRange(root.GetProperty("l0").GetDouble(), 7.5, 8.0);
         Assert.InRange(root.GetProperty("explained_variance").GetDouble(), 0.5, 1.0);
 
@@ -65,7 +66,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
         Assert.Equal((string?)manifest["model"]!["name"], (string?)cfg["model_name"]);
         Assert.Equal((string?)manifest["model"]!["weights_sha256"], (string?)cfg["model_weights_sha256"]);
         Assert.Equal(64, (int?)cfg["context_size"]);
-        Assert.False((bool?)cfg["prepend_bos"]);
+        Assert.True((bool?)cfg["prepend_bos"]);
         Assert.Equal(8, (int?)cfg["k"]);
         Assert.True(File.Exists(Path.Combine(fixture.Sae, "sae_weights.safetensors")));
         var log = File.ReadAllLines(Path.Combine(fixture.Sae, SaeTrainer.LogFileName));
@@ -83,7 +84,8 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
         var r = doc.RootElement;
         Assert.Equal(TrainedSaeFixture.Hook, r.GetProperty("hook_name").GetString());
         Assert.Equal(64, r.GetProperty("ctx").GetInt32());
-        Assert.Equal(4096, r.GetProperty("tokens").GetInt64());
+        Assert.True(r.GetProperty("prepend_bos").GetBoolean());                               // as the SAE's cfg.json says
+        Assert.Equal(64 * 63, r.GetProperty("tokens").GetInt64());                            // 64 contexts, their BOS positions left out
         Assert.InRange(r.GetProperty("l0").GetDouble(), 7.5, 8.0);
         Assert.InRange(r.GetProperty("explained_variance").GetDouble(), 0.4, 1.0);
         Assert.InRange(r.GetProperty("mse").GetDouble(), 1e-6, 100);
@@ -156,7 +158,7 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [InlineData("--d-sae", "0", "--d-sae 0")]
     [InlineData("--k", "300", "--k 300: must be between 1 and d_sae=256")]
     [InlineData("--k", "0", "--k 0")]
-    [InlineData("--batch", "30000", "holds only 20,032 activation rows")]
+    [InlineData("--batch", "30000", "holds only 19,719 activation rows")]
     [InlineData("--batch", "0", "--batch 0")]
     [InlineData("--tokens", "0", "--tokens 0")]
     [InlineData("--arch", "gated", "unknown SAE architecture 'gated'")]
