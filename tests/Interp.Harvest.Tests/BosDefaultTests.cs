@@ -9,7 +9,7 @@ public class BosDefaultTests
 {
     private static HarvestJobOptions Options(string output) => new()
     {
-        Corpus = [TestPaths.Corpus("tinyshakespeare.txt")], Hooks = ["blocks.0.hook_resid_pre"], OutDirectory = output, Ctx = 32, Tokens = 320, Batch = 4,
+        Corpus = [TestRepo.Corpus("tinyshakespeare.txt")], Hooks = ["blocks.0.hook_resid_pre"], OutDirectory = output, Ctx = 32, Tokens = 320, Batch = 4,
     };
 
     private static (ActivationManifest Manifest, int[] Position, int[] Token) Harvest(HarvestJobOptions options)

@@ -297,7 +297,7 @@ public class HarvestTests
     public void A_store_records_its_weight_processing_refuses_a_resume_with_another_and_reads_none_from_an_older_manifest()
     {
         using var plain = TestModels.Fixture();
-        using var processed = Gpt2.Load(TestPaths.Fixture, processing: TlProcessing.TransformerLensDefaults);
+        using var processed = Gpt2.Load(TestRepo.TinyRandomGpt2, processing: TlProcessing.TransformerLensDefaults);
         using var dir = new TempDir();
         var contexts = FixtureHarvest.Contexts();
         HookName[] one = [HookName.ResidPre(2)];

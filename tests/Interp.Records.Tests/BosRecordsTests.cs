@@ -6,7 +6,7 @@ namespace Interp.Records.Tests;
 /// <summary>Records of a store whose contexts start with an outlier BOS: the BOS position never counts as a unit's activation.</summary>
 public sealed class BosRecordsTests : IDisposable
 {
-    private readonly RecordsTemp _temp = new();
+    private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

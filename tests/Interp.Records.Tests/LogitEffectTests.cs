@@ -18,7 +18,7 @@ public sealed class LogitEffectTests
     [Fact]
     public void A_direction_constant_over_d_model_has_no_logit_effect()
     {
-        using var model = Gpt2.Load(RecordsPaths.Fixture);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         using var sae = SparseAutoencoder.Create(new SaeConfig
         {
             Architecture = SaeArchitecture.Relu, DIn = 32, DSae = 8, HookName = ResidHook, HookLayer = SaeConfig.LayerOf(ResidHook),
@@ -36,7 +36,7 @@ public sealed class LogitEffectTests
     [Fact]
     public void Shifting_every_tokens_unembedding_by_the_same_vector_changes_no_logit_effect()
     {
-        using var model = Gpt2.Load(RecordsPaths.Fixture);
+        using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         float[] Effect()
         {
             using var effects = UnitEffects.ForNeurons(model, new HookName("blocks.1.mlp.hook_post"), 128, Token, Build.Options());

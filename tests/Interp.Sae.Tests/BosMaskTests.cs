@@ -15,7 +15,7 @@ public sealed class BosMaskTests : IDisposable
 {
     private const int Bos = 999, Contexts = 4, Ctx = 10;
     private static readonly HookName Hook = HookName.ResidPre(0);
-    private readonly Gpt2 _model = Gpt2.Load(TestPaths.TinyRandomGpt2);
+    private readonly Gpt2 _model = Gpt2.Load(TestRepo.TinyRandomGpt2);
     private readonly Tensor _tokens = tensor(Enumerable.Range(0, Contexts * Ctx).Select(i => i % Ctx == 0 ? Bos : (long)(i * 37 % Bos)).ToArray(), [Contexts, Ctx]);
 
     public BosMaskTests()

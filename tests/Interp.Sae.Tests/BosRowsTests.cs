@@ -50,7 +50,7 @@ public sealed class BosStores : IDisposable
             Corpus = new CorpusRecord([new CorpusFile("(synthetic)", new string('0', 64), tokens.Length)], tokens.Length, "synthetic"),
             Layout = layout, TotalTokens = (long)Contexts * ctx,
         };
-        var folder = _dir.Sub(name);
+        var folder = _dir[name];
         using var writer = ActivationStoreWriter.Open(folder, plan, overwrite: false);
         foreach (var shard in layout.ShardsWithData)
         {
@@ -93,7 +93,7 @@ public sealed class BosRowsTests(BosStores stores) : IClassFixture<BosStores>
         using var dir = new TempDir();
         SaeTrainingOptions Options(string name) => new()
         {
-            OutDirectory = dir.Sub(name), Architecture = SaeArchitecture.TopK, DSae = 16, K = 2, BatchSize = 100, TrainingTokens = 100 * 12,
+            OutDirectory = dir[name], Architecture = SaeArchitecture.TopK, DSae = 16, K = 2, BatchSize = 100, TrainingTokens = 100 * 12,
             LearningRate = 3e-3, WarmupSteps = 2, InitSamples = Served, Seed = 5, Device = "cpu",
         };
         using var withBos = StoreActivationSource.Open(stores.WithBos, inMemory: true);

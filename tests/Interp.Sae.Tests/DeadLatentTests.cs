@@ -43,14 +43,14 @@ public sealed class DeadLatentTests
     {
         using var dir = new TempDir();
         var store = SmallStore();
-        using (new SaeTrainer(Options(dir.Sub("auxk")), store).Run()) { }
-        using (new SaeTrainer(Options(dir.Sub("no-auxk")) with { AuxKCoefficient = 0 }, store).Run()) { }
+        using (new SaeTrainer(Options(dir["auxk"]), store).Run()) { }
+        using (new SaeTrainer(Options(dir["no-auxk"]) with { AuxKCoefficient = 0 }, store).Run()) { }
 
-        var log = Log(dir.Sub("auxk"));
+        var log = Log(dir["auxk"]);
         Assert.Contains(log, line => line.GetProperty("aux_loss").GetDouble() > 0);
         Assert.Contains(log, line => line.GetProperty("dead_fraction").GetDouble() > 0);
-        Assert.All(Log(dir.Sub("no-auxk")), line => Assert.Equal(0, line.GetProperty("aux_loss").GetDouble()));
-        var config = SaeConfig.Load(Path.Combine(dir.Sub("auxk"), SaeFolder.ConfigFileName));
+        Assert.All(Log(dir["no-auxk"]), line => Assert.Equal(0, line.GetProperty("aux_loss").GetDouble()));
+        var config = SaeConfig.Load(Path.Combine(dir["auxk"], SaeFolder.ConfigFileName));
         Assert.Equal(16, config.DeadFeatureWindow);                                              // a tenth of 160 steps
         Assert.Equal(1.0 / 32, config.AuxKCoefficient);
         Assert.Equal(SaeConfig.AuxKLossNormalized, config.AuxKLoss);

@@ -16,14 +16,14 @@ public sealed class SaelensFolderEvalTests
     public void Eval_sae_on_a_saelens_6_jumprelu_folder_from_the_script_reports_the_scripts_l0_and_explained_variance()
     {
         using var dir = new TempDir();
-        var corpus = TrainedSaeFixture.Corpus("tinyshakespeare.txt");
-        var harvest = InterpProcess.Run("harvest", "--corpus", corpus, "--hook", Hook, "--ctx", "64", "--tokens", "2048", "--out", dir.Sub("store"));
+        var corpus = TestRepo.Corpus("tinyshakespeare.txt");
+        var harvest = InterpProcess.Run("harvest", "--corpus", corpus, "--hook", Hook, "--ctx", "64", "--tokens", "2048", "--out", dir["store"]);
         Assert.True(harvest.ExitCode == 0, harvest.Stderr);
 
         // The rows eval-sae sees: every position but a prepended BOS (SAELens's evals leave it out; so does eval-sae).
         bool prependBos;
         float[] rows;
-        using (var store = ActivationStoreReader.Open(dir.Sub("store"), Hook))
+        using (var store = ActivationStoreReader.Open(dir["store"], Hook))
         {
             prependBos = store.Manifest.PrependBos;
             var all = store.LoadAll();
@@ -32,13 +32,13 @@ public sealed class SaelensFolderEvalTests
                 .SelectMany(r => all.AsSpan(r * store.D, store.D).ToArray()).ToArray();
             Assert.Equal(128, store.D);
         }
-        SaelensReference.WriteFloats(dir.Sub("rows.f32"), rows);
-        SaelensReference.Run("write", dir.Sub("sae"), "--form", "6", "--arch", "jumprelu", "--rows", dir.Sub("rows.f32"), "--d-in", "128",
+        SaelensReference.WriteFloats(dir["rows.f32"], rows);
+        SaelensReference.Run("write", dir["sae"], "--form", "6", "--arch", "jumprelu", "--rows", dir["rows.f32"], "--d-in", "128",
             "--d-sae", "512", "--seed", "11", "--hook", Hook, "--context-size", "64", "--prepend-bos", prependBos ? "true" : "false");
-        var (_, _, l0, explainedVariance) = SaelensReference.Encode(dir.Sub("sae"), dir.Sub("rows.f32"), dir.Sub("reference"));
+        var (_, _, l0, explainedVariance) = SaelensReference.Encode(dir["sae"], dir["rows.f32"], dir["reference"]);
         Assert.InRange(l0, 5, 500);                                                             // latents fire, not all of them
 
-        var eval = InterpProcess.Run("eval-sae", "--sae", dir.Sub("sae"), "--corpus", corpus, "--tokens", "2048", "--threads", "1", "--json");
+        var eval = InterpProcess.Run("eval-sae", "--sae", dir["sae"], "--corpus", corpus, "--tokens", "2048", "--threads", "1", "--json");
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         using var doc = JsonDocument.Parse(eval.Stdout);
         var r = doc.RootElement;
