@@ -7,7 +7,6 @@ using Interp.Core.Store;
 using Interp.Model;
 using Interp.Model.Harvest;
 using Interp.Sae;
-using Interp.Sae.Architectures;
 
 namespace Interp.Records;
 

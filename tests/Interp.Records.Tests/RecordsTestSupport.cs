@@ -52,23 +52,8 @@ internal sealed class SyntheticStore
         using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
         var identity = ModelFingerprint.Of(model);
         if (weightsSha is not null) identity = identity with { WeightsSha256 = weightsSha };
-        var layout = new StoreLayout(Contexts, ContextsPerShard: 10, ContextsPerRowGroup: 5);
-        var plan = new ActivationManifest
-        {
-            Model = identity, Hook = Hook, D = D, Dtype = "float32", Ctx = Ctx, PrependBos = bosOutliers, BosTokenId = bosOutliers ? Bos : null,
-            Corpus = new CorpusRecord([new CorpusFile("(synthetic)", new string('0', 64), Tokens.Length)], Tokens.Length, "synthetic"),
-            Layout = layout, TotalTokens = (long)Contexts * Ctx,
-        };
         Folder = Path.Combine(root, Hook);
-        using var writer = ActivationStoreWriter.Open(Folder, plan, overwrite: false);
-        foreach (var shard in layout.ShardsWithData)
-        {
-            writer.BeginShard(shard);
-            var contexts = layout.ContextsOf(shard).ToArray();
-            var first = (int)contexts[0];
-            writer.Append(contexts, Tokens.AsSpan(first * Ctx, contexts.Length * Ctx), Values.AsSpan(first * Ctx * D, contexts.Length * Ctx * D));
-            writer.EndShard();
-        }
+        ArrayStore.Write(Folder, identity, Hook, D, Ctx, Tokens, Values, bosOutliers ? Bos : null);
     }
 
     /// <summary>The hook folder.</summary>

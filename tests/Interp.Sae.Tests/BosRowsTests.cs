@@ -42,24 +42,9 @@ public sealed class BosStores : IDisposable
 
     private string Write(string name, int ctx, bool prependBos, int[] tokens, float[] values)
     {
-        var layout = new StoreLayout(Contexts, ContextsPerShard: 10, ContextsPerRowGroup: 5);
-        var plan = new ActivationManifest
-        {
-            Model = new ModelIdentity("synthetic", new string('0', 64), new System.Text.Json.Nodes.JsonObject()),
-            Hook = "blocks.0.hook_resid_pre", D = D, Dtype = "float32", Ctx = ctx, PrependBos = prependBos, BosTokenId = prependBos ? Bos : null,
-            Corpus = new CorpusRecord([new CorpusFile("(synthetic)", new string('0', 64), tokens.Length)], tokens.Length, "synthetic"),
-            Layout = layout, TotalTokens = (long)Contexts * ctx,
-        };
         var folder = _dir[name];
-        using var writer = ActivationStoreWriter.Open(folder, plan, overwrite: false);
-        foreach (var shard in layout.ShardsWithData)
-        {
-            writer.BeginShard(shard);
-            var contexts = layout.ContextsOf(shard).ToArray();
-            var first = (int)contexts[0];
-            writer.Append(contexts, tokens.AsSpan(first * ctx, contexts.Length * ctx), values.AsSpan(first * ctx * D, contexts.Length * ctx * D));
-            writer.EndShard();
-        }
+        ArrayStore.Write(folder, new ModelIdentity("synthetic", new string('0', 64), new System.Text.Json.Nodes.JsonObject()),
+            "blocks.0.hook_resid_pre", D, ctx, tokens, values, prependBos ? Bos : null);
         return folder;
     }
 
