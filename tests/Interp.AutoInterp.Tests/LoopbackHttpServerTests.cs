@@ -24,9 +24,14 @@ public sealed class LoopbackHttpServerTests
         Assert.Equal("application/json", ok.Content.Headers.ContentType?.MediaType);
         Assert.Equal("""{"path":"/v1/models"}""", await ok.Content.ReadAsStringAsync());
 
-        // Aborted: the connection is closed with nothing written (Linux's managed HttpListener shows it as an empty 200).
-        using var failed = await http.GetAsync(server.Address + "/fail");
-        Assert.Equal("", await failed.Content.ReadAsStringAsync());
+        // Aborted: the connection is closed with nothing written (Linux's managed HttpListener shows it as an empty 200,
+        // or HttpClient, retrying the GET, reports the connection closed).
+        try
+        {
+            using var failed = await http.GetAsync(server.Address + "/fail");
+            Assert.Equal("", await failed.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException) { }
         using var after = await http.GetAsync(server.Address + "/again");      // a failed handler does not stop the server
         Assert.Equal(HttpStatusCode.Created, after.StatusCode);
     }
@@ -51,8 +56,14 @@ public sealed class LoopbackHttpServerTests
         await server.DisposeAsync();
 
         await cancelled.Task.WaitAsync(Guard);
-        using var aborted = await hanging;
-        Assert.Equal("", await aborted.Content.ReadAsStringAsync());
+        // The cut request ends as an empty response, or refused when HttpClient retries it on a new connection
+        // (it may: nothing of the response was sent); either way it got no answer from the handler.
+        try
+        {
+            using var aborted = await hanging;
+            Assert.Equal("", await aborted.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException) { }
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(address + "/after"));
     }
 }
