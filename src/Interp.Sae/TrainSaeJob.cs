@@ -93,6 +93,7 @@ public sealed class TrainSaeJob : IDisposable
             OutDirectory = options.OutDirectory, Architecture = architecture, DSae = latents, K = usesK ? options.K : defaults.K,
             SparsityCoefficient = options.SparsityCoefficient, LearningRate = options.LearningRate, TrainingTokens = tokens, BatchSize = batchSize,
             CheckpointEvery = options.CheckpointEvery, Seed = options.Seed, Device = options.Device, DeadWindowSteps = options.DeadWindow,
+            AuxKCoefficient = options.AuxKCoefficient ?? defaults.AuxKCoefficient, KAux = options.KAux,
             LogEvery = Math.Max(1, Math.Min(defaults.LogEvery, (int)Math.Max(1, tokens / batchSize / 20))),     // about 20 reports on a short run
             HookName = manifest.Hook, ModelName = manifest.Model.Name, ModelWeightsSha256 = manifest.Model.WeightsSha256,
             ContextSize = manifest.Ctx, PrependBos = manifest.PrependBos, ModelProcessing = manifest.Processing,

@@ -42,6 +42,12 @@ public sealed record TrainSaeJobOptions
     /// <summary>Steps without firing after which a latent counts as dead (AuxK, the log's dead_fraction); null: the trainer's default (<see cref="SaeTrainingOptions.DeadWindow"/>).</summary>
     public int? DeadWindow { get; init; }
 
+    /// <summary>The AuxK coefficient for topk and batchtopk (Gao et al.'s normalised form); 0 turns AuxK off; null: 1/32.</summary>
+    public double? AuxKCoefficient { get; init; }
+
+    /// <summary>Dead latents each token may use in AuxK; null: d_in / 2.</summary>
+    public int? KAux { get; init; }
+
     /// <summary>Save a checkpoint every this many steps (also at the end and on cancellation).</summary>
     public int CheckpointEvery { get; init; } = Defaults.CheckpointEvery;
 
@@ -71,6 +77,8 @@ public sealed record TrainSaeJobOptions
         nameof(DSae) => "d_sae",
         nameof(K) => "k",
         nameof(DeadWindow) => "dead-latent window",
+        nameof(AuxKCoefficient) => "AuxK coefficient",
+        nameof(KAux) => "k_aux",
         nameof(Hook) => "hook",
         nameof(Resume) => "the resume option",
         nameof(OutDirectory) => "output folder",
@@ -89,6 +97,9 @@ public sealed record TrainSaeJobOptions
             throw Refuse(n => $"{n(nameof(SparsityCoefficient))} {Format(c)}: must not be negative");
         if (DSae is { } latents && latents <= 0) throw Refuse(n => $"{n(nameof(DSae))} {latents}: must be a positive number of latents");
         if (DeadWindow is { } window && window <= 0) throw Refuse(n => $"{n(nameof(DeadWindow))} {window}: must be a positive number of steps");
+        if (AuxKCoefficient is { } aux && !(aux >= 0 && double.IsFinite(aux)))
+            throw Refuse(n => $"{n(nameof(AuxKCoefficient))} {Format(aux)}: must not be negative (0 turns AuxK off)");
+        if (KAux is { } kAux && kAux <= 0) throw Refuse(n => $"{n(nameof(KAux))} {kAux}: must be a positive number of latents");
     }
 
     internal static InvalidOptionException Refuse(Func<Func<string, string>, string> message) => new(message, Meaning);

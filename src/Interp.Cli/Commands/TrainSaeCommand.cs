@@ -28,6 +28,8 @@ public static class TrainSaeCommand
         var tokens = new Option<long>("--tokens") { Description = "Activation rows to train on; more than the store holds makes further shuffled passes over it", DefaultValueFactory = _ => defaults.Tokens };
         var batch = new Option<int>("--batch") { Description = "Rows per step", DefaultValueFactory = _ => defaults.BatchSize };
         var deadWindow = new Option<int?>("--dead-window") { Description = $"Steps without firing after which a latent counts as dead and AuxK trains it (default: a tenth of the steps, at most {SaeTrainingOptions.MaxDefaultDeadWindow:N0})" };
+        var auxK = new Option<double?>("--aux-k-coefficient") { Description = "AuxK's weight for topk and batchtopk (Gao et al.'s loss normalised by the residual's variance; default 1/32); 0 turns AuxK off" };
+        var kAux = new Option<int?>("--k-aux") { Description = "Dead latents each token may use in AuxK (default d_in / 2)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N steps (also at the end and on Ctrl+C)", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out (same options and store)" };
         var seed = new Option<int>("--seed") { Description = "Seeds the initial weights and the data order", DefaultValueFactory = _ => defaults.Seed };
@@ -35,13 +37,14 @@ public static class TrainSaeCommand
         var threads = ThreadsOption.Create();
         var output = new Option<string>("--out") { Description = "SAE folder: cfg.json, sae_weights.safetensors, training_log.jsonl, checkpoint/", Required = true };
         var command = new Command("train-sae", "Train a sparse autoencoder (relu, topk, batchtopk, jumprelu) on an activation store; SAELens layout out")
-            { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, deadWindow, device, checkpointEvery, resume, seed, stream, output, threads, json };
+            { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, deadWindow, auxK, kAux, device, checkpointEvery, resume, seed, stream, output, threads, json };
         var flags = new Dictionary<string, string>
         {
             [nameof(TrainSaeJobOptions.BatchSize)] = "--batch", [nameof(TrainSaeJobOptions.Tokens)] = "--tokens",
             [nameof(TrainSaeJobOptions.CheckpointEvery)] = "--checkpoint-every", [nameof(TrainSaeJobOptions.LearningRate)] = "--lr",
             [nameof(TrainSaeJobOptions.SparsityCoefficient)] = "--l1", [nameof(TrainSaeJobOptions.DSae)] = "--d-sae",
             [nameof(TrainSaeJobOptions.K)] = "--k", [nameof(TrainSaeJobOptions.Hook)] = "--hook", [nameof(TrainSaeJobOptions.DeadWindow)] = "--dead-window",
+            [nameof(TrainSaeJobOptions.AuxKCoefficient)] = "--aux-k-coefficient", [nameof(TrainSaeJobOptions.KAux)] = "--k-aux",
             [nameof(TrainSaeJobOptions.Resume)] = "--resume", [nameof(TrainSaeJobOptions.OutDirectory)] = "--out",
         };
         command.SetAction(CliApp.Guard(flags, parse =>
@@ -55,7 +58,7 @@ public static class TrainSaeCommand
                 Activations = parse.GetValue(activations)!, Hook = parse.GetValue(hook),
                 Architecture = SaeArchitectures.Parse(parse.GetValue(arch), "--arch").Id, DSae = parse.GetValue(dSae), K = parse.GetValue(k),
                 SparsityCoefficient = parse.GetValue(l1), LearningRate = parse.GetValue(learningRate), Tokens = parse.GetValue(tokens),
-                BatchSize = parse.GetValue(batch), DeadWindow = parse.GetValue(deadWindow), CheckpointEvery = parse.GetValue(checkpointEvery), Resume = parse.GetValue(resume),
+                BatchSize = parse.GetValue(batch), DeadWindow = parse.GetValue(deadWindow), AuxKCoefficient = parse.GetValue(auxK), KAux = parse.GetValue(kAux), CheckpointEvery = parse.GetValue(checkpointEvery), Resume = parse.GetValue(resume),
                 Seed = parse.GetValue(seed), Stream = parse.GetValue(stream), Device = parse.GetValue(device)!, OutDirectory = outDir,
             });
             var (source, options) = (job.Source, job.Training);
