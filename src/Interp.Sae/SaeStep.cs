@@ -23,7 +23,8 @@ public sealed record SaeStepInput(Tensor X)
 
     /// <summary>
     /// Backpropagates to the encoder through the dense pre-activations even where the architecture has a sparse encoder
-    /// backward (<see cref="SparseEncode"/>): the reference the sparse path is tested against.
+    /// backward (<see cref="SparseEncode"/>; BatchTopK then also decodes its dense latents densely): the reference the
+    /// sparse path is tested against.
     /// </summary>
     public bool DenseEncoderBackward { get; init; }
 }

@@ -32,12 +32,14 @@ public sealed class SparseEncodeTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void A_topk_step_with_AuxK_gives_the_dense_reference_gradients_through_the_sparse_encoder(bool applyBDecToInput)
+    [InlineData(SaeArchitecture.TopK, true)]
+    [InlineData(SaeArchitecture.TopK, false)]
+    [InlineData(SaeArchitecture.BatchTopK, true)]
+    [InlineData(SaeArchitecture.BatchTopK, false)]
+    public void A_step_with_AuxK_gives_the_dense_reference_loss_and_gradients_through_the_sparse_encoder(SaeArchitecture architecture, bool applyBDecToInput)
     {
         using var scope = NewDisposeScope();
-        var config = T.Config(SaeArchitecture.TopK, dIn: 24, dSae: 160, k: 6) with { ApplyBDecToInput = applyBDecToInput };
+        var config = T.Config(architecture, dIn: 24, dSae: 160, k: 6) with { ApplyBDecToInput = applyBDecToInput };
         using var sparse = SparseAutoencoder.Create(config, seed: 11);
         using var dense = SparseAutoencoder.Create(config, seed: 11);
         using (no_grad())
@@ -49,10 +51,12 @@ public sealed class SparseEncodeTests
         var x = T.RandomRows(96, 24, seed: 13);
         var deadMask = arange(160).remainder(3).eq(0);                                         // a third dead: AuxK's 16 per token among them
 
-        var (sparseLoss, _, sparseOut) = sparse.TrainingForward(new SaeStepInput(x) { DeadMask = deadMask, KAux = 16 });
-        var (denseLoss, _, denseOut) = dense.TrainingForward(new SaeStepInput(x) { DeadMask = deadMask, KAux = 16, DenseEncoderBackward = true });
+        var (sparseLoss, sparseLatents, sparseOut) = sparse.TrainingForward(new SaeStepInput(x) { DeadMask = deadMask, KAux = 16 });
+        var (denseLoss, denseLatents, denseOut) = dense.TrainingForward(new SaeStepInput(x) { DeadMask = deadMask, KAux = 16, DenseEncoderBackward = true });
         Assert.True(sparseOut.AuxLoss > 0);
         Assert.Equal(denseOut.Loss, sparseOut.Loss, 1e-5);
+        Assert.Equal(denseOut.L0, sparseOut.L0);
+        Assert.True(T.MaxAbsDifference(sparseLatents, denseLatents) < 1e-5f);
         sparseLoss.backward();
         denseLoss.backward();
         Assert.True(T.MaxAbsDifference(sparse.EncoderWeight.grad!, dense.EncoderWeight.grad!) < 1e-5f);
@@ -63,11 +67,13 @@ public sealed class SparseEncodeTests
         Assert.True(encoderGradNorm.item<float>() > 1e-3f);                                    // the comparison is not of zeros
     }
 
-    [Fact]
-    public void Thirty_topk_training_steps_through_the_sparse_encoder_end_at_the_dense_reference_weights()
+    [Theory]
+    [InlineData(SaeArchitecture.TopK)]
+    [InlineData(SaeArchitecture.BatchTopK)]
+    public void Thirty_training_steps_through_the_sparse_encoder_end_at_the_dense_reference_weights(SaeArchitecture architecture)
     {
         using var scope = NewDisposeScope();
-        var config = T.Config(SaeArchitecture.TopK, dIn: 24, dSae: 128, k: 5);
+        var config = T.Config(architecture, dIn: 24, dSae: 128, k: 5);
         using var sparse = SparseAutoencoder.Create(config, seed: 21);
         using var dense = SparseAutoencoder.Create(config, seed: 21);
         using var deadMask = arange(128).remainder(4).eq(0);
@@ -94,10 +100,12 @@ public sealed class SparseEncodeTests
         Assert.True(T.MaxAbsDifference(sparse.DecoderBias, dense.DecoderBias) < 1e-4f);
     }
 
-    [Fact]
-    public void Sparse_encoder_training_steps_leave_no_live_tensors_behind()
+    [Theory]
+    [InlineData(SaeArchitecture.TopK)]
+    [InlineData(SaeArchitecture.BatchTopK)]
+    public void Sparse_encoder_training_steps_leave_no_live_tensors_behind(SaeArchitecture architecture)
     {
-        var config = T.Config(SaeArchitecture.TopK, dIn: 16, dSae: 64, k: 4);
+        var config = T.Config(architecture, dIn: 16, dSae: 64, k: 4);
         using var sae = SparseAutoencoder.Create(config, seed: 3);
         using var x = T.RandomRows(32, 16, seed: 4);
         using var deadMask = arange(64).remainder(2).eq(0);
