@@ -63,7 +63,7 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
         var (rows, dSae) = (pre.shape[0], pre.shape[1]);
         var flat = nn.functional.relu(pre.detach()).flatten();
         var keep = (int)Math.Min(flat.shape[0], (long)k * rows);
-        var kept = flat.topk(keep, dim: -1, sorted: false).indexes.sort().Values;              // row-major order
+        var kept = BatchLargest(pre, flat, k, keep).sort().Values;                              // row-major order
         var row = kept.div(dSae, rounding_mode: RoundingMode.floor);
         var counts = row.bincount(null, rows);
         var width = Math.Max(1, counts.max().item<long>());
@@ -98,6 +98,27 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
         var threshold = sae.Extra(Threshold);
         var current = threshold[0].item<float>();
         threshold.fill_(current == 0 ? smallest : (1 - rate) * current + rate * smallest);
+    }
+
+    /// <summary>
+    /// The flat indices of the <paramref name="keep"/> largest entries of <paramref name="flat"/> (ReLU'd pre, [B·d_sae]).
+    /// Every row has k entries at least its k-th largest, so those k·B are all at least the smallest row's k-th largest:
+    /// one top-k over only the entries above that floor (a single-threaded top-k over all B·d_sae was the slow part).
+    /// </summary>
+    private static Tensor BatchLargest(Tensor pre, Tensor flat, int k, int keep)
+    {
+        using var scope = NewDisposeScope();
+        if (k >= 1 && k <= pre.shape[1])
+        {
+            var floor = nn.functional.relu(pre.detach().topk(k, dim: -1).values.select(1, k - 1)).min();
+            var above = flat.ge(floor);
+            if (above.sum().item<long>() <= flat.shape[0] / 4)
+            {
+                var candidates = above.nonzero().squeeze(1);
+                return candidates.index_select(0, flat.index_select(0, candidates).topk(keep, dim: -1, sorted: false).indexes).MoveToOuterDisposeScope();
+            }
+        }
+        return flat.topk(keep, dim: -1, sorted: false).indexes.MoveToOuterDisposeScope();
     }
 
     internal override void SetThreshold(SparseAutoencoder sae, double value)
