@@ -53,7 +53,9 @@ public static class SaeLosses
     /// <param name="deadMask">bool [d_sae]: latents that have not fired recently.</param>
     /// <param name="decoder">W_dec [d_sae, d_in].</param>
     /// <param name="kAux">how many dead latents each token may use.</param>
-    public static Tensor AuxK(Tensor residual, Tensor pre, Tensor deadMask, Tensor decoder, int kAux)
+    /// <param name="preAt">the pre-activations at chosen indices [B, k] with their gradient (a sparse encoder backward);
+    /// null takes them from <paramref name="pre"/>.</param>
+    public static Tensor AuxK(Tensor residual, Tensor pre, Tensor deadMask, Tensor decoder, int kAux, Func<Tensor, Tensor>? preAt = null)
     {
         using var scope = NewDisposeScope();
         var dead = deadMask.sum().item<long>();
@@ -66,6 +68,7 @@ public static class SaeLosses
         var k = (int)Math.Min(kAux, dead);
         var deadPre = pre.masked_fill(deadMask.logical_not(), float.NegativeInfinity);  // [B, d_sae]
         var (values, indices) = deadPre.topk(k, dim: -1);                                // [B, k]
+        if (preAt is not null) values = preAt(indices);                                  // dead entries only: never −∞
         var errorEstimate = SparseDecode.Apply(nn.functional.relu(values), indices, decoder);   // [B, d_in]
         return ((errorEstimate - target).pow(2).sum() / variance).MoveToOuterDisposeScope();
     }

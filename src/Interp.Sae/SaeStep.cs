@@ -20,6 +20,13 @@ public sealed record SaeStepInput(Tensor X)
 
     /// <summary>ε, the JumpReLU straight-through estimator's kernel width.</summary>
     public double JumpReluBandwidth { get; init; } = 0.001;
+
+    /// <summary>
+    /// Backpropagates to the encoder through the dense pre-activations even where the architecture has a sparse encoder
+    /// backward (<see cref="SparseEncode"/>; BatchTopK then also decodes its dense latents densely): the reference the
+    /// sparse path is tested against.
+    /// </summary>
+    public bool DenseEncoderBackward { get; init; }
 }
 
 /// <summary>

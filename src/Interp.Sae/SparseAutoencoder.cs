@@ -180,7 +180,11 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         CheckInputWidth(x);
         if (x.dim() != 2) throw new ArgumentException($"training batches are [batch, d_in], got [{string.Join(", ", x.shape)}]", nameof(input));
         using var scope = NewDisposeScope();
-        var pre = PreActivationsNormalized(x);                                                   // [B, d_sae]
+        Tensor pre;                                                                              // [B, d_sae]
+        if (Architecture.EncodesSparsely && !input.DenseEncoderBackward)
+            using (no_grad()) pre = PreActivationsNormalized(x);                                 // gradients enter through PreActivationsAt
+        else
+            pre = PreActivationsNormalized(x);
         var zero = zeros(Array.Empty<long>(), device: x.device);
         var (latents, sparseReconstruction, sparsityLoss) = Architecture.Train(this, pre, input);
         var sparsity = sparsityLoss ?? zero;
@@ -188,7 +192,8 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         var mse = SaeLosses.Mse(x, reconstruction);
         var aux = zero;
         if (Architecture.UsesAuxK && input.DeadMask is not null && input.AuxKCoefficient > 0)
-            aux = input.AuxKCoefficient * SaeLosses.AuxK(x - reconstruction, pre, input.DeadMask, W_dec, input.KAux);
+            aux = input.AuxKCoefficient * SaeLosses.AuxK(x - reconstruction, pre, input.DeadMask, W_dec, input.KAux,
+                                                         indices => PreActivationsAt(pre, x, indices));
         var loss = mse + sparsity + aux;
 
         var output = new SaeStepOutput(
@@ -283,6 +288,15 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         var input = x.dtype == ScalarType.Float32 ? x.alias() : x.to_type(ScalarType.Float32);
         return scale == 1.0 ? input : input * scale;
     }
+
+    /// <summary>
+    /// The training pre-activations at <paramref name="indices"/> [B, k], with gradients to the encoder: through the
+    /// dense <paramref name="pre"/> when it carries them (the reference), else through <see cref="SparseEncode"/> from
+    /// these entries only (pre computed without autograd from <paramref name="xNormalized"/>).
+    /// </summary>
+    internal Tensor PreActivationsAt(Tensor pre, Tensor xNormalized, Tensor indices) =>
+        pre.requires_grad ? pre.gather(-1, indices)
+            : SparseEncode.ApplyRows(pre, indices, xNormalized, W_enc, b_enc, _config.ApplyBDecToInput ? b_dec : null);
 
     internal Tensor PreActivationsNormalized(Tensor xNormalized)
     {

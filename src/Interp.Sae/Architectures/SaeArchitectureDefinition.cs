@@ -44,6 +44,12 @@ public abstract class SaeArchitectureDefinition
     /// <summary>The sparsity coefficient when none is given (L1 for standard, L0 for JumpReLU; unused otherwise).</summary>
     public virtual double DefaultSparsityCoefficient => 0;
 
+    /// <summary>
+    /// Whether training's gradient reaches the pre-activations only at entries the architecture chooses, so the encoder
+    /// backward can use <see cref="SparseEncode"/> (see <see cref="SparseAutoencoder.PreActivationsAt"/>).
+    /// </summary>
+    internal virtual bool EncodesSparsely => false;
+
     /// <summary>Whether training ends by calibrating an inference threshold over held-back batches.</summary>
     public virtual bool CalibratesThreshold => false;
 

@@ -26,13 +26,16 @@ public sealed class TopKArchitecture : SaeArchitectureDefinition
     /// <inheritdoc />
     public override bool ReadsDecoderNormRescale => true;
 
+    internal override bool EncodesSparsely => true;
+
     internal override Tensor Activate(SparseAutoencoder sae, Tensor pre) => SaeActivations.TopK(pre, sae.Config.K);
 
     internal override TrainingActivation Train(SparseAutoencoder sae, Tensor pre, SaeStepInput input)
     {
         // Decoded from (values, indices): k·d_in work a row instead of d_sae·d_in; the dense latents are for metrics.
-        var (values, indices) = pre.topk(sae.Config.K, dim: -1);                                // [B, k]
-        values = nn.functional.relu(values);
+        Tensor indices;
+        using (no_grad()) indices = pre.detach().topk(sae.Config.K, dim: -1).indexes;          // [B, k]
+        var values = nn.functional.relu(sae.PreActivationsAt(pre, input.X, indices));
         var reconstruction = SparseDecode.Apply(values, indices, sae.DecoderWeight) + sae.DecoderBias;  // [B, d_in]
         Tensor latents;
         using (no_grad()) latents = zeros_like(pre).scatter_(-1, indices, values.detach());
