@@ -112,7 +112,7 @@ public static class SaeBenchmark
                 sae.RemoveParallelDecoderGradient();
                 optimizer.step();
                 sae.NormalizeDecoderRows();
-                using (no_grad()) sinceFired.add_(batch).masked_fill_(latents.gt(0).any(0), 0);
+                using (no_grad()) sinceFired.add_(batch).masked_fill_(latents.Fired(), 0);
                 if (device.type == DeviceType.CUDA) cuda.synchronize();
             }
             if (step > 0) times.Add(clock.Elapsed.TotalSeconds);                                // step 0 warms up

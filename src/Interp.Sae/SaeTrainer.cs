@@ -167,7 +167,7 @@ public sealed class SaeTrainer
                 state.Sae.UpdateThresholdEstimate(latents, _options.BatchTopKThresholdRate);            // BatchTopK only
                 using (no_grad())
                 {
-                    var fired = latents.gt(0).any(0);                                           // [d_sae]
+                    var fired = latents.Fired();                                                // [d_sae]
                     state.StepsSinceFired.add_(1).masked_fill_(fired, 0);
                 }
             }

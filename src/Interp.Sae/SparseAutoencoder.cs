@@ -173,7 +173,7 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     /// MSE + sparsity penalty + AuxK, and the step's metrics. Returns the loss (to backpropagate) and the latents
     /// (detached), both owned by the caller's dispose scope.
     /// </summary>
-    public (Tensor Loss, Tensor Latents, SaeStepOutput Output) TrainingForward(SaeStepInput input)
+    public (Tensor Loss, SaeStepLatents Latents, SaeStepOutput Output) TrainingForward(SaeStepInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var x = input.X;
@@ -186,9 +186,8 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         else
             pre = PreActivationsNormalized(x);
         var zero = zeros(Array.Empty<long>(), device: x.device);
-        var (latents, sparseReconstruction, sparsityLoss) = Architecture.Train(this, pre, input);
+        var (latents, reconstruction, sparsityLoss) = Architecture.Train(this, pre, input);      // reconstruction [B, d_in]
         var sparsity = sparsityLoss ?? zero;
-        var reconstruction = sparseReconstruction ?? DecodeNormalized(latents);                  // [B, d_in]
         var mse = SaeLosses.Mse(x, reconstruction);
         var aux = zero;
         if (Architecture.UsesAuxK && input.DeadMask is not null && input.AuxKCoefficient > 0)
@@ -201,9 +200,10 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
             Mse: mse.item<float>(),
             SparsityLoss: sparsity.item<float>(),
             AuxLoss: aux.item<float>(),
-            L0: SaeLosses.L0(latents),
+            L0: latents.L0(),
             ExplainedVariance: SaeLosses.ExplainedVariance(x, reconstruction));
-        return (loss.MoveToOuterDisposeScope(), latents.detach().MoveToOuterDisposeScope(), output);
+        scope.MoveToOuter(latents.Tensors);
+        return (loss.MoveToOuterDisposeScope(), latents, output);
     }
 
     /// <summary>
@@ -233,7 +233,7 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     /// this batch (exponential moving average with weight <paramref name="rate"/>), as in Bussmann et al. 2024 and
     /// SAELens. A no-op for the other architectures or a batch with no positive activation.
     /// </summary>
-    public void UpdateThresholdEstimate(Tensor latents, double rate) => Architecture.AfterStep(this, latents, rate);
+    public void UpdateThresholdEstimate(SaeStepLatents latents, double rate) => Architecture.AfterStep(this, latents, rate);
 
     /// <summary>BatchTopK: sets the inference threshold (every latent) to <paramref name="value"/>; a no-op otherwise.</summary>
     public void SetThresholdEstimate(double value) => Architecture.SetThreshold(this, value);

@@ -96,10 +96,9 @@ public sealed class LossTests
     {
         using var sae = SparseAutoencoder.Create(T.Config(SaeArchitecture.Relu, dIn: 8, dSae: 12), seed: 1);
         using var x = T.RandomRows(16, 8, seed: 4);
-        var (loss, latents, _) = sae.TrainingForward(new SaeStepInput(x) { SparsityCoefficient = 1 });
-        using (loss)
-        using (latents)
-            loss.backward();
+        using var scope = NewDisposeScope();
+        var (loss, _, _) = sae.TrainingForward(new SaeStepInput(x) { SparsityCoefficient = 1 });
+        loss.backward();
         sae.RemoveParallelDecoderGradient();
         using var along = (sae.DecoderWeight.grad! * sae.DecoderWeight).sum(1).abs().max();
         Assert.True(along.item<float>() < 1e-5f);

@@ -24,7 +24,7 @@ public sealed class SaveLoadTests
             sae.EncoderBias.copy_(linspace(-0.5, 0.5, config.DSae));
             sae.DecoderBias.copy_(linspace(-1, 1, config.DIn));
             if (architecture == SaeArchitecture.BatchTopK)
-                using (var pre = sae.PreActivations(x)) sae.UpdateThresholdEstimate(pre.relu(), rate: 1);
+                using (var pre = sae.PreActivations(x)) sae.UpdateThresholdEstimate(new SaeStepLatents(pre.relu()), rate: 1);
         }
         sae.Save(dir.Path);
         using var loaded = SparseAutoencoder.Load(dir.Path);

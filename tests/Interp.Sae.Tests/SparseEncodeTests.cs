@@ -56,7 +56,9 @@ public sealed class SparseEncodeTests
         Assert.True(sparseOut.AuxLoss > 0);
         Assert.Equal(denseOut.Loss, sparseOut.Loss, 1e-5);
         Assert.Equal(denseOut.L0, sparseOut.L0);
-        Assert.True(T.MaxAbsDifference(sparseLatents, denseLatents) < 1e-5f);
+        Assert.True(T.MaxAbsDifference(sparseLatents.Dense(), denseLatents.Dense()) < 1e-5f);
+        Assert.True(sparseLatents.Fired().eq(denseLatents.Fired()).all().item<bool>());               // the entries' bookkeeping is the dense one's
+        Assert.Equal(denseLatents.MinimumPositive(), sparseLatents.MinimumPositive());
         sparseLoss.backward();
         denseLoss.backward();
         Assert.True(T.MaxAbsDifference(sparse.EncoderWeight.grad!, dense.EncoderWeight.grad!) < 1e-5f);

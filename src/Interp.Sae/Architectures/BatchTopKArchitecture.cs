@@ -41,15 +41,17 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
 
     internal override TrainingActivation Train(SparseAutoencoder sae, Tensor pre, SaeStepInput input)
     {
-        if (pre.requires_grad) return new(SaeActivations.BatchTopK(pre, sae.Config.K), null, null);   // the dense reference
+        if (pre.requires_grad)                                                                   // the dense reference
+        {
+            var dense = SaeActivations.BatchTopK(pre, sae.Config.K);
+            return new(new SaeStepLatents(dense), sae.DecodeNormalized(dense), null);
+        }
         // The batch's k·B choices as per-row indices (padded with zero-valued entries), so that the encoder backward
         // and the decoder work from the chosen entries only, as TopK's do.
         var (indices, chosen) = ChosenPerRow(pre, sae.Config.K);                                 // [B, w], w the most a row keeps
         var values = nn.functional.relu(sae.PreActivationsAt(pre, input.X, indices)) * chosen;
         var reconstruction = SparseDecode.Apply(values, indices, sae.DecoderWeight) + sae.DecoderBias;
-        Tensor latents;
-        using (no_grad()) latents = zeros_like(pre).scatter_add_(-1, indices, values.detach());   // add: padding repeats column 0 with 0
-        return new TrainingActivation(latents, reconstruction, null);
+        return new TrainingActivation(new SaeStepLatents(values, indices, pre.shape[1]), reconstruction, null);   // padding: column 0, value 0
     }
 
     /// <summary>
@@ -90,11 +92,11 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
     /// Moves the estimate toward the smallest positive activation kept in this batch (exponential moving average with
     /// weight <paramref name="rate"/>; the first update takes the value as is), as in Bussmann et al. 2024 and SAELens.
     /// </summary>
-    internal override void AfterStep(SparseAutoencoder sae, Tensor latents, double rate)
+    internal override void AfterStep(SparseAutoencoder sae, SaeStepLatents latents, double rate)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        if (SaeActivations.MinimumPositive(latents) is not { } smallest) return;
+        if (latents.MinimumPositive() is not { } smallest) return;
         var threshold = sae.Extra(Threshold);
         var current = threshold[0].item<float>();
         threshold.fill_(current == 0 ? smallest : (1 - rate) * current + rate * smallest);

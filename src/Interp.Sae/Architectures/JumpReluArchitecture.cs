@@ -36,7 +36,7 @@ public sealed class JumpReluArchitecture : SaeArchitectureDefinition
     {
         var theta = sae.Extra(LogThreshold).exp();                                                // [d_sae], in the graph
         var latents = SaeActivations.JumpRelu(pre, theta, input.JumpReluBandwidth);
-        return new TrainingActivation(latents, null, input.SparsityCoefficient * SaeLosses.L0Penalty(pre, theta, input.JumpReluBandwidth));
+        return new TrainingActivation(new SaeStepLatents(latents), sae.DecodeNormalized(latents), input.SparsityCoefficient * SaeLosses.L0Penalty(pre, theta, input.JumpReluBandwidth));
     }
 
     internal override Tensor? InferenceThreshold(SparseAutoencoder sae) => sae.Extra(LogThreshold).detach().exp();

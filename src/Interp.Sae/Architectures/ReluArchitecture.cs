@@ -25,6 +25,6 @@ public sealed class ReluArchitecture : SaeArchitectureDefinition
     internal override TrainingActivation Train(SparseAutoencoder sae, Tensor pre, SaeStepInput input)
     {
         var latents = SaeActivations.Relu(pre);
-        return new TrainingActivation(latents, null, input.SparsityCoefficient * SaeLosses.WeightedL1(latents, sae.DecoderWeight));
+        return new TrainingActivation(new SaeStepLatents(latents), sae.DecodeNormalized(latents), input.SparsityCoefficient * SaeLosses.WeightedL1(latents, sae.DecoderWeight));
     }
 }

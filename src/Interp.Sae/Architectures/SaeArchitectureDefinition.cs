@@ -82,7 +82,7 @@ public abstract class SaeArchitectureDefinition
     internal virtual void LoadExtraTensors(SparseAutoencoder sae, Func<string, bool> has, Func<string, Tensor> read) { }
 
     /// <summary>After an optimizer step: moves an inference threshold estimate toward this batch's cutoff (BatchTopK).</summary>
-    internal virtual void AfterStep(SparseAutoencoder sae, Tensor latents, double rate) { }
+    internal virtual void AfterStep(SparseAutoencoder sae, SaeStepLatents latents, double rate) { }
 
     /// <summary>Sets the inference threshold to <paramref name="value"/> (BatchTopK's calibration); a no-op otherwise.</summary>
     internal virtual void SetThreshold(SparseAutoencoder sae, double value) { }
@@ -92,7 +92,7 @@ public abstract class SaeArchitectureDefinition
 }
 
 /// <summary>What <see cref="SaeArchitectureDefinition.Train"/> gives (tensors in the caller's dispose scope).</summary>
-/// <param name="Latents">f [B, d_sae].</param>
-/// <param name="Reconstruction">x̂ [B, d_in] when decoded from (values, indices), else null.</param>
+/// <param name="Latents">The step's latents, detached: dense, or the chosen entries.</param>
+/// <param name="Reconstruction">x̂ [B, d_in], in the graph.</param>
 /// <param name="Sparsity">The sparsity loss (a scalar), or null for none.</param>
-internal sealed record TrainingActivation(Tensor Latents, Tensor? Reconstruction, Tensor? Sparsity);
+internal sealed record TrainingActivation(SaeStepLatents Latents, Tensor Reconstruction, Tensor? Sparsity);

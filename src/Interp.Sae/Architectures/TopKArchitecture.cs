@@ -32,13 +32,11 @@ public sealed class TopKArchitecture : SaeArchitectureDefinition
 
     internal override TrainingActivation Train(SparseAutoencoder sae, Tensor pre, SaeStepInput input)
     {
-        // Decoded from (values, indices): k·d_in work a row instead of d_sae·d_in; the dense latents are for metrics.
+        // Decoded from (values, indices): k·d_in work a row instead of d_sae·d_in; the step's bookkeeping reads the entries too.
         Tensor indices;
         using (no_grad()) indices = pre.detach().topk(sae.Config.K, dim: -1).indexes;          // [B, k]
         var values = nn.functional.relu(sae.PreActivationsAt(pre, input.X, indices));
         var reconstruction = SparseDecode.Apply(values, indices, sae.DecoderWeight) + sae.DecoderBias;  // [B, d_in]
-        Tensor latents;
-        using (no_grad()) latents = zeros_like(pre).scatter_(-1, indices, values.detach());
-        return new TrainingActivation(latents, reconstruction, null);
+        return new TrainingActivation(new SaeStepLatents(values, indices, pre.shape[1]), reconstruction, null);
     }
 }
