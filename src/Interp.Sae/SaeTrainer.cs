@@ -45,6 +45,14 @@ public sealed class SaeTrainer
         _log = new JsonlLog(LogPath);
     }
 
+    /// <summary>Called with the step the run went back to after it met <see cref="TorchSharpScalarRace"/>.</summary>
+    public Action<int>? Recovered { get; init; }
+
+    /// <summary>For fault tests: the first time the run reaches this (0-based) step it fails as the scalar race does.</summary>
+    public int? SimulateScalarRaceAtStep { get; init; }
+
+    private int? _failAtStep;
+
     /// <summary>The folder the latest checkpoint lives in.</summary>
     public string CheckpointDirectory => Path.Combine(_options.OutDirectory, "checkpoint");
 
@@ -98,7 +106,7 @@ public sealed class SaeTrainer
         var state = TryResume(device) ?? Start(device);
         try
         {
-            var last = Train(state, cancellationToken);
+            var last = TrainRecovering(ref state, device, cancellationToken);
             var sae = state.Sae;
             sae.zero_grad();                                                                    // release the gradients
             sae.Save(_options.OutDirectory);
@@ -110,6 +118,30 @@ public sealed class SaeTrainer
         {
             state.Dispose(keepSae: false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Train"/>, restarting from the newest checkpoint (or from the start, which the seed makes the same run)
+    /// when libtorch reads a scalar TorchSharp has freed (<see cref="TorchSharpScalarRace"/>): the step that failed may
+    /// have changed some weights, and a resumed run ends equal to an uninterrupted one.
+    /// </summary>
+    private SaeTrainProgress? TrainRecovering(ref SaeRunState state, Device device, CancellationToken cancellationToken)
+    {
+        for (var recoveries = 0; ; recoveries++)
+        {
+            try
+            {
+                if (recoveries == 0) _failAtStep = SimulateScalarRaceAtStep;
+                return Train(state, cancellationToken);
+            }
+            catch (ExternalException e) when (TorchSharpScalarRace.IsScalarRace(e) && recoveries < TorchSharpScalarRace.MaxRecoveries)
+            {
+                state.Dispose(keepSae: false);
+                state = null!;
+                state = TryResume(device) ?? Start(device);
+                Recovered?.Invoke(state.Step);
+            }
         }
     }
 
@@ -156,6 +188,11 @@ public sealed class SaeTrainer
                     AuxKCoefficient = _options.AuxKCoefficient,
                     JumpReluBandwidth = _options.JumpReluBandwidth,
                 };
+                if (state.Step == _failAtStep)
+                {
+                    _failAtStep = null;
+                    throw new ExternalException("injected: Exception raised from toFloat at /pytorch/c10/core/Scalar.h:140");
+                }
                 var (loss, latents, stepOutput) = state.Sae.TrainingForward(input);
                 output = stepOutput;
                 if (!double.IsFinite(output.Loss)) StopOnNonFinite(state, $"the loss is {output.Loss}");

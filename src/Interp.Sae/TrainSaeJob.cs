@@ -67,8 +67,15 @@ public sealed class TrainSaeJob : IDisposable
         }
     }
 
-    /// <summary>Trains; cancelling checkpoints and throws <see cref="OperationCanceledException"/>.</summary>
-    public SaeTrainResult Run(Action<SaeTrainProgress>? progress, CancellationToken cancel) => new SaeTrainer(Training, Source, progress).Run(cancel);
+    /// <summary>
+    /// Trains; cancelling checkpoints and throws <see cref="OperationCanceledException"/>. <paramref name="note"/> hears
+    /// of a recovery from <see cref="Interp.Model.TorchSharpScalarRace"/>.
+    /// </summary>
+    public SaeTrainResult Run(Action<SaeTrainProgress>? progress, CancellationToken cancel, Action<string>? note = null) =>
+        new SaeTrainer(Training, Source, progress)
+        {
+            Recovered = step => note?.Invoke($"note: libtorch read a scalar TorchSharp had freed (a known TorchSharp 0.107 race); went back to step {step:N0} and continued"),
+        }.Run(cancel);
 
     /// <summary>Closes the store.</summary>
     public void Dispose() => Source.Dispose();

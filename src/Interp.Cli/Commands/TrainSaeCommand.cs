@@ -74,7 +74,7 @@ public static class TrainSaeCommand
                           (architecture.Definition().UsesAuxK ? "; AuxK trains those" : ""));
 
             if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<SaeTrainProgress, SaeTrainResult>("train-sae", log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive,
-                    progress => job.Run(progress, cancel)),
+                    progress => job.Run(progress, cancel, log.WriteLine)),
                     $"interrupted: checkpoint saved in {job.CheckpointFolder}; re-run the same command with --resume to continue", out var result))
                 return CtrlC.ExitCode;
 
