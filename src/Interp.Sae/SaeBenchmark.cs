@@ -108,7 +108,7 @@ public static class SaeBenchmark
                 var (loss, latents, _) = sae.TrainingForward(input);
                 loss.backward();
                 foreach (var p in parameters)
-                    if (p.grad is { } g && !g.isfinite().all().item<bool>()) throw new InvalidOperationException("bench sae: a gradient is not finite");
+                    if (p.grad is { } g && !g.sum().isfinite().item<bool>()) throw new InvalidOperationException("bench sae: a gradient is not finite");
                 sae.RemoveParallelDecoderGradient();
                 optimizer.step();
                 sae.NormalizeDecoderRows();

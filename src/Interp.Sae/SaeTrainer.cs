@@ -281,7 +281,7 @@ public sealed class SaeTrainer
     {
         using var scope = NewDisposeScope();
         foreach (var p in parameters)
-            if (p.grad is { } g && !g.isfinite().all().item<bool>()) return false;
+            if (p.grad is { } g && !g.sum().isfinite().item<bool>()) return false;              // NaN and ±Inf carry into the sum
         return true;
     }
 

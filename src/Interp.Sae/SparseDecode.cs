@@ -9,12 +9,14 @@ namespace Interp.Sae;
 /// <c>out[b] = Σⱼ values[b, j] · W[indices[b, j]]</c>, <c>[B, d_in]</c>, without the bias. It equals
 /// <c>dense(values, indices) · W</c> but costs <c>B·k·d_in</c> multiply-adds instead of <c>B·d_sae·d_in</c>, forward
 /// and backward (∂values[b, j] = g[b]·W[indices[b, j]]; ∂W[i] = Σ over (b, j) with indices[b, j] = i of values[b, j]·g[b]).
-/// Gradients flow to values and W, not to the indices. Rows are processed in chunks so that no <c>[B, k, d_in]</c>
-/// tensor larger than about 64 MB is formed.
+/// Gradients flow to values and W, not to the indices. The forward and ∂W are sparse-COO × dense products (libtorch's
+/// sparse mm: at B 4,096, k 32, d_in 768 and d_sae 16,384, 0.09 s and 0.13 s here against 0.39 s and about 0.5 s for
+/// gathering the rows and multiplying); ∂values gathers W's rows a few rows of the batch at a time, so the gathered
+/// block stays in cache.
 /// </summary>
 public sealed class SparseDecode : SingleTensorFunction<SparseDecode>
 {
-    private const long ChunkElements = 16L << 20;                                               // 64 MB of float32
+    private const long ChunkElements = 1L << 20;                                                // 4 MB of float32: cache-sized
 
     /// <inheritdoc />
     public override string Name => nameof(SparseDecode);
@@ -36,35 +38,35 @@ public sealed class SparseDecode : SingleTensorFunction<SparseDecode>
     {
         var (values, indices, decoder) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
         ctx.save_for_backward([values, indices, decoder]);
-        var (rows, k, d) = (values.shape[0], values.shape[1], decoder.shape[1]);
-        var output = empty([rows, d], dtype: decoder.dtype, device: decoder.device);
-        foreach (var (start, length) in Chunks(rows, k * d))
-        {
-            using var scope = NewDisposeScope();
-            var gathered = Gather(decoder, indices.narrow(0, start, length));                   // [R, k, d]
-            output.narrow(0, start, length).copy_(values.narrow(0, start, length).unsqueeze(1).bmm(gathered).squeeze(1));
-        }
-        return output;
+        using var scope = NewDisposeScope();
+        var (rows, k) = (values.shape[0], values.shape[1]);
+        var rowOfEntry = arange(rows, dtype: ScalarType.Int64, device: values.device).repeat_interleave(k);   // [B·k]
+        var latents = sparse_coo_tensor(stack([rowOfEntry, indices.reshape(-1)]), values.detach().reshape(-1),
+                                        [rows, decoder.shape[0]], dtype: values.dtype, device: values.device);   // [B, d_sae]
+        return latents.mm(decoder.detach()).MoveToOuterDisposeScope();                          // [B, d_in]
     }
 
     /// <inheritdoc />
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
         var saved = ctx.get_saved_variables();
-        var (values, indices, decoder) = (saved[0], saved[1], saved[2]);
+        var (values, indices, decoder) = (saved[0], saved[1], saved[2].detach());
         var (rows, k, d) = (values.shape[0], values.shape[1], decoder.shape[1]);
+        var g = grad_output.contiguous();                                                        // [B, d_in]
+        Tensor gradDecoder;
+        using (var scope = NewDisposeScope())
+        {
+            var rowOfEntry = arange(rows, dtype: ScalarType.Int64, device: values.device).repeat_interleave(k);
+            var latentsT = sparse_coo_tensor(stack([indices.reshape(-1), rowOfEntry]), values.detach().reshape(-1),
+                                             [decoder.shape[0], rows], dtype: values.dtype, device: values.device);   // [d_sae, B]
+            gradDecoder = latentsT.mm(g).MoveToOuterDisposeScope();                              // [d_sae, d_in]
+        }
         var gradValues = empty([rows, k], dtype: values.dtype, device: values.device);
-        var gradDecoder = zeros_like(decoder);
-        var g = grad_output.contiguous();
         foreach (var (start, length) in Chunks(rows, k * d))
         {
             using var scope = NewDisposeScope();
-            var chunkIndices = indices.narrow(0, start, length);
-            var chunkGrad = g.narrow(0, start, length);                                          // [R, d]
-            var gathered = Gather(decoder, chunkIndices);                                         // [R, k, d]
-            gradValues.narrow(0, start, length).copy_(gathered.bmm(chunkGrad.unsqueeze(2)).squeeze(2));
-            var contributions = values.narrow(0, start, length).unsqueeze(2) * chunkGrad.unsqueeze(1);   // [R, k, d]
-            gradDecoder.index_add_(0, chunkIndices.reshape(-1), contributions.reshape(-1, d), 1);
+            var gathered = Gather(decoder, indices.narrow(0, start, length));                   // [R, k, d]
+            gradValues.narrow(0, start, length).copy_(gathered.bmm(g.narrow(0, start, length).unsqueeze(2)).squeeze(2));
         }
         return [gradValues, null!, gradDecoder];
     }

@@ -58,7 +58,7 @@ public sealed class SparseEncodeTests
         Assert.Equal(denseOut.L0, sparseOut.L0);
         Assert.True(T.MaxAbsDifference(sparseLatents.Dense(), denseLatents.Dense()) < 1e-5f);
         Assert.True(sparseLatents.Fired().eq(denseLatents.Fired()).all().item<bool>());               // the entries' bookkeeping is the dense one's
-        Assert.Equal(denseLatents.MinimumPositive(), sparseLatents.MinimumPositive());
+        Assert.Equal(denseLatents.MinimumPositive()!.Value, sparseLatents.MinimumPositive()!.Value, 1e-5f);
         sparseLoss.backward();
         denseLoss.backward();
         Assert.True(T.MaxAbsDifference(sparse.EncoderWeight.grad!, dense.EncoderWeight.grad!) < 1e-5f);
