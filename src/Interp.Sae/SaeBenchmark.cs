@@ -27,6 +27,15 @@ public sealed record SaeBenchmarkResult(
 
     /// <summary><see cref="GflopsPerSecond"/> / <see cref="MatmulGflopsPerSecond"/>.</summary>
     public double Ratio => GflopsPerSecond / MatmulGflopsPerSecond;
+
+    /// <summary>
+    /// Tokens/s of a step that did nothing but the encoder's forward matmul, 2·B·d_in·d_sae FLOPs, at the measured matmul
+    /// rate: the limit for a step whose other work is sparse (TopK's).
+    /// </summary>
+    public double OneMatmulTokensPerSecond => Batch / (2.0 * Batch * DIn * DSae / (MatmulGflopsPerSecond * 1e9));
+
+    /// <summary><see cref="TokensPerSecond"/> / <see cref="OneMatmulTokensPerSecond"/>.</summary>
+    public double OfOneMatmulLimit => TokensPerSecond / OneMatmulTokensPerSecond;
 }
 
 /// <summary>
@@ -81,6 +90,8 @@ public static class SaeBenchmark
         return architectures.Select((arch, a) => new SaeBenchmarkResult(arch, dIn, dSae, batch, UsesK(arch) ? k : 0, steps, best[a], matmul)).ToArray();
     }
 
+    private static readonly double ThresholdRate = new SaeTrainingOptions { OutDirectory = "" }.BatchTopKThresholdRate;
+
     private static bool UsesK(SaeArchitecture architecture) => architecture.Definition().UsesK;
 
     private static double SecondsPerStep(SaeArchitecture architecture, int dIn, int dSae, int batch, int k, int steps, float[][] data, Device device)
@@ -112,6 +123,7 @@ public static class SaeBenchmark
                 sae.RemoveParallelDecoderGradient();
                 optimizer.step();
                 sae.NormalizeDecoderRows();
+                sae.UpdateThresholdEstimate(latents, ThresholdRate);                           // BatchTopK only, as the trainer
                 using (no_grad()) sinceFired.add_(batch).masked_fill_(latents.Fired(), 0);
                 if (device.type == DeviceType.CUDA) cuda.synchronize();
             }

@@ -4,7 +4,8 @@ namespace Interp.Sae;
 
 /// <summary>
 /// The latents of one training step, detached: dense f [B, d_sae], or for the architectures that encode sparsely
-/// (topk, batchtopk) only the chosen entries, values [B, w] at columns indices [B, w] (padding entries have value 0).
+/// (topk, batchtopk) only the chosen entries: values [B, k] at columns indices [B, k] (topk), or N entries values [N] at
+/// (rows [N], columns [N]) (batchtopk, whose rows keep different numbers).
 /// The step's bookkeeping (L0, which latents fired, BatchTopK's smallest kept value) reads the entries directly:
 /// at B 4,096 and d_sae 16,384 a dense copy is 268 MB written, then read twice, every step.
 /// The tensors belong to the dispose scope that was current when the step ran.
@@ -14,6 +15,7 @@ public sealed class SaeStepLatents
     private readonly Tensor? _dense;
     private readonly Tensor? _values;
     private readonly Tensor? _indices;
+    private readonly Tensor? _rows;
 
     /// <summary>Latents given densely, f [B, d_sae].</summary>
     public SaeStepLatents(Tensor dense)
@@ -32,8 +34,18 @@ public sealed class SaeStepLatents
         (Rows, DSae) = (values.shape[0], dSae);
     }
 
+    /// <summary>Latents given as N entries: <paramref name="values"/> [N] at (<paramref name="rows"/>, <paramref name="columns"/>) of [B, d_sae].</summary>
+    public SaeStepLatents(Tensor values, Tensor rows, Tensor columns, long batchRows, long dSae)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(columns);
+        (_values, _rows, _indices) = (values.detach(), rows, columns);
+        (Rows, DSae) = (batchRows, dSae);
+    }
+
     /// <summary>The tensors held, to move out of a dispose scope with the latents.</summary>
-    internal IEnumerable<Tensor> Tensors => new[] { _dense, _values, _indices }.OfType<Tensor>();
+    internal IEnumerable<Tensor> Tensors => new[] { _dense, _values, _indices, _rows }.OfType<Tensor>();
 
     /// <summary>B.</summary>
     public long Rows { get; }
@@ -46,6 +58,12 @@ public sealed class SaeStepLatents
     {
         if (_dense is not null) return _dense;
         using var noGrad = no_grad();
+        if (_rows is not null)
+        {
+            using var scope = NewDisposeScope();
+            return zeros(Rows * DSae, dtype: _values!.dtype, device: _values.device)
+                .index_add_(0, _rows * DSae + _indices!, _values, 1).view(Rows, DSae).MoveToOuterDisposeScope();
+        }
         return zeros([Rows, DSae], dtype: _values!.dtype, device: _values.device).scatter_add_(-1, _indices!, _values);
     }
 

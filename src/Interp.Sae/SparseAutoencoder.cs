@@ -301,6 +301,13 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         pre.requires_grad ? pre.gather(-1, indices)
             : SparseEncode.ApplyRows(pre, indices, xNormalized, W_enc, b_enc, _config.ApplyBDecToInput ? b_dec : null);
 
+    /// <summary>
+    /// The training pre-activations at N entries (<paramref name="rows"/>, <paramref name="columns"/>) of pre computed
+    /// without autograd from <paramref name="xNormalized"/>, with gradients to the encoder through <see cref="SparseEncode"/>.
+    /// </summary>
+    internal Tensor PreActivationsAtEntries(Tensor pre, Tensor xNormalized, Tensor rows, Tensor columns) =>
+        SparseEncode.Apply(pre, rows, columns, xNormalized, W_enc, b_enc, _config.ApplyBDecToInput ? b_dec : null);
+
     internal Tensor PreActivationsNormalized(Tensor xNormalized)
     {
         using var scope = NewDisposeScope();

@@ -33,16 +33,36 @@ public sealed class SparseDecode : SingleTensorFunction<SparseDecode>
         return apply(values, indices, decoder);
     }
 
+    /// <summary>
+    /// The same product for latents given as N entries (any number a row): <c>out[b] = Σ over n with rows[n] = b of
+    /// values[n] · W[columns[n]]</c>, <c>[B, d_in]</c> with B the rows of <paramref name="batch"/> (the input batch,
+    /// for its shape only). BatchTopK's k·B choices, which rows share unevenly.
+    /// </summary>
+    public static Tensor ApplyEntries(Tensor values, Tensor rows, Tensor columns, Tensor decoder, Tensor batch)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (values.dim() != 1 || !values.shape.SequenceEqual(rows.shape) || !values.shape.SequenceEqual(columns.shape) || decoder.dim() != 2)
+            throw new ArgumentException($"SparseDecode needs values, rows and columns [N] and a decoder [d_sae, d_in]; got [{string.Join(", ", values.shape)}], " +
+                                        $"[{string.Join(", ", rows.shape)}], [{string.Join(", ", columns.shape)}], [{string.Join(", ", decoder.shape)}]");
+        return apply(values, columns, decoder, rows, batch);
+    }
+
     /// <inheritdoc />
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
-        var (values, indices, decoder) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
-        ctx.save_for_backward([values, indices, decoder]);
+        var (values, columns, decoder) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
+        // Outside this method's scope: a saved tensor must outlive forward (it goes to the caller's scope).
+        var (batchRows, rowOfEntry) = vars.Length > 3
+            ? (((Tensor)vars[4]).shape[0], (Tensor)vars[3])
+            : (values.shape[0], arange(values.shape[0], dtype: ScalarType.Int64, device: values.device).repeat_interleave(values.shape[1]));   // [B·k]
+        ctx.save_for_backward([values, columns, decoder, rowOfEntry]);
         using var scope = NewDisposeScope();
-        var (rows, k) = (values.shape[0], values.shape[1]);
-        var rowOfEntry = arange(rows, dtype: ScalarType.Int64, device: values.device).repeat_interleave(k);   // [B·k]
-        var latents = sparse_coo_tensor(stack([rowOfEntry, indices.reshape(-1)]), values.detach().reshape(-1),
-                                        [rows, decoder.shape[0]], dtype: values.dtype, device: values.device);   // [B, d_sae]
+        var latents = sparse_coo_tensor(stack([rowOfEntry, columns.reshape(-1)]), values.detach().reshape(-1),
+                                        [batchRows, decoder.shape[0]], dtype: values.dtype, device: values.device);   // [B, d_sae]
         return latents.mm(decoder.detach()).MoveToOuterDisposeScope();                          // [B, d_in]
     }
 
@@ -50,25 +70,36 @@ public sealed class SparseDecode : SingleTensorFunction<SparseDecode>
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
         var saved = ctx.get_saved_variables();
-        var (values, indices, decoder) = (saved[0], saved[1], saved[2].detach());
-        var (rows, k, d) = (values.shape[0], values.shape[1], decoder.shape[1]);
+        var (values, columns, decoder, rowOfEntry) = (saved[0], saved[1], saved[2].detach(), saved[3]);
+        var d = decoder.shape[1];
         var g = grad_output.contiguous();                                                        // [B, d_in]
         Tensor gradDecoder;
         using (var scope = NewDisposeScope())
         {
-            var rowOfEntry = arange(rows, dtype: ScalarType.Int64, device: values.device).repeat_interleave(k);
-            var latentsT = sparse_coo_tensor(stack([indices.reshape(-1), rowOfEntry]), values.detach().reshape(-1),
-                                             [decoder.shape[0], rows], dtype: values.dtype, device: values.device);   // [d_sae, B]
+            var latentsT = sparse_coo_tensor(stack([columns.reshape(-1), rowOfEntry]), values.detach().reshape(-1),
+                                             [decoder.shape[0], g.shape[0]], dtype: values.dtype, device: values.device);   // [d_sae, B]
             gradDecoder = latentsT.mm(g).MoveToOuterDisposeScope();                              // [d_sae, d_in]
         }
-        var gradValues = empty([rows, k], dtype: values.dtype, device: values.device);
-        foreach (var (start, length) in Chunks(rows, k * d))
+        var gradValues = empty_like(values);
+        if (values.dim() == 2)
+        {
+            var k = values.shape[1];
+            foreach (var (start, length) in Chunks(values.shape[0], k * d))
+            {
+                using var scope = NewDisposeScope();
+                var gathered = Gather(decoder, columns.narrow(0, start, length));               // [R, k, d]
+                gradValues.narrow(0, start, length).copy_(gathered.bmm(g.narrow(0, start, length).unsqueeze(2)).squeeze(2));
+            }
+            return [gradValues, null!, gradDecoder];
+        }
+        foreach (var (start, length) in Chunks(values.shape[0], 2 * d))                          // entries: W's row · g's row
         {
             using var scope = NewDisposeScope();
-            var gathered = Gather(decoder, indices.narrow(0, start, length));                   // [R, k, d]
-            gradValues.narrow(0, start, length).copy_(gathered.bmm(g.narrow(0, start, length).unsqueeze(2)).squeeze(2));
+            var weights = decoder.index_select(0, columns.narrow(0, start, length));            // [n, d]
+            var gradients = g.index_select(0, rowOfEntry.narrow(0, start, length));             // [n, d]
+            gradValues.narrow(0, start, length).copy_((weights * gradients).sum(1));
         }
-        return [gradValues, null!, gradDecoder];
+        return [gradValues, null!, gradDecoder, null!, null!];
     }
 
     private static Tensor Gather(Tensor decoder, Tensor indices) =>

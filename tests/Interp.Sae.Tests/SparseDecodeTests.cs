@@ -38,4 +38,30 @@ public sealed class SparseDecodeTests
         var dense = zeros(70, 4096).scatter(-1, indices, values).matmul(decoder);
         Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-3f);
     }
+
+    [Fact]
+    public void Entries_shared_unevenly_between_rows_decode_and_backpropagate_as_the_dense_product()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var pre = randn(40, 96);
+        var flat = pre.reshape(-1).topk(40 * 6).indexes;                                        // 6 a row on average, unevenly: BatchTopK's choice
+        var (rows, columns) = (flat.div(96, rounding_mode: RoundingMode.floor), flat.remainder(96));
+        var values = pre.reshape(-1).index_select(0, flat);
+        var decoderSparse = randn(96, 24).requires_grad_();
+        var decoderDense = decoderSparse.detach().clone().requires_grad_();
+        var valuesSparse = values.detach().clone().requires_grad_();
+        var valuesDense = values.detach().clone().requires_grad_();
+        var batch = zeros(40, 24);
+        var weights = randn(40, 24);
+
+        var sparse = SparseDecode.ApplyEntries(valuesSparse, rows, columns, decoderSparse, batch);
+        var dense = zeros(40 * 96).index_put_(valuesDense, flat).view(40, 96).matmul(decoderDense);
+        Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-4f);
+        (sparse * weights).sum().backward();
+        (dense * weights).sum().backward();
+        Assert.True(T.MaxAbsDifference(valuesSparse.grad!, valuesDense.grad!) < 1e-4f);
+        Assert.True(T.MaxAbsDifference(decoderSparse.grad!, decoderDense.grad!) < 1e-4f);
+        Assert.True(rows.bincount(null, 40).max().item<long>() > 6);                                    // some row holds more than the mean
+    }
 }

@@ -123,4 +123,23 @@ public sealed class SparseEncodeTests
         for (var i = 0; i < 3; i++) Step();
         Assert.Equal(before, T.LiveTensors);
     }
+
+    [Theory]
+    [InlineData(0.0)]      // no estimate yet: from each row's 4k largest
+    [InlineData(0.05)]     // far below the cut: too many candidates, the same fallback
+    [InlineData(-1.0)]     // the estimate near the cut (set from the data below): candidates above 0.9 of it
+    [InlineData(50.0)]     // far above the cut: too few candidates, the same fallback
+    public void BatchTopK_keeps_the_batch_s_largest_entries_whatever_its_running_threshold(double estimate)
+    {
+        using var scope = NewDisposeScope();
+        var config = T.Config(SaeArchitecture.BatchTopK, dIn: 24, dSae: 160, k: 6);
+        using var sae = SparseAutoencoder.Create(config, seed: 31);
+        var x = T.RandomRows(96, 24, seed: 32);
+        using var reference = SaeActivations.BatchTopK(sae.PreActivations(x), 6);              // [B, d_sae], dense
+        var cut = SaeActivations.MinimumPositive(reference)!.Value;
+        sae.SetThresholdEstimate(estimate < 0 ? cut * 1.02 : estimate);
+        var (_, latents, _) = sae.TrainingForward(new SaeStepInput(x));
+        Assert.True(T.MaxAbsDifference(latents.Dense(), reference) < 1e-5f);
+        Assert.Equal(96 * 6, latents.Dense().gt(0).sum().item<long>());
+    }
 }

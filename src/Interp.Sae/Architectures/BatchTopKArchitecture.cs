@@ -46,33 +46,19 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
             var dense = SaeActivations.BatchTopK(pre, sae.Config.K);
             return new(new SaeStepLatents(dense), sae.DecodeNormalized(dense), null);
         }
-        // The batch's k·B choices as per-row indices (padded with zero-valued entries), so that the encoder backward
-        // and the decoder work from the chosen entries only, as TopK's do.
-        var (indices, chosen) = ChosenPerRow(pre, sae.Config.K);                                 // [B, w], w the most a row keeps
-        var values = nn.functional.relu(sae.PreActivationsAt(pre, input.X, indices)) * chosen;
-        var reconstruction = SparseDecode.Apply(values, indices, sae.DecoderWeight) + sae.DecoderBias;
-        return new TrainingActivation(new SaeStepLatents(values, indices, pre.shape[1]), reconstruction, null);   // padding: column 0, value 0
-    }
-
-    /// <summary>
-    /// The entries BatchTopK keeps (the k·B largest ReLU'd pre-activations of the batch) as column indices per row,
-    /// [B, w] with w the most any row keeps, and a float mask [B, w] that is 1 at kept entries and 0 at padding.
-    /// </summary>
-    private static (Tensor Indices, Tensor Chosen) ChosenPerRow(Tensor pre, int k)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var (rows, dSae) = (pre.shape[0], pre.shape[1]);
-        var flat = nn.functional.relu(pre.detach()).flatten();
-        var keep = (int)Math.Min(flat.shape[0], (long)k * rows);
-        var kept = BatchLargest(pre, flat, k, keep).sort().Values;                              // row-major order
-        var row = kept.div(dSae, rounding_mode: RoundingMode.floor);
-        var counts = row.bincount(null, rows);
-        var width = Math.Max(1, counts.max().item<long>());
-        var slot = row * width + arange(keep, dtype: ScalarType.Int64, device: pre.device) - (counts.cumsum(0) - counts).index_select(0, row);
-        var indices = zeros(rows * width, dtype: ScalarType.Int64, device: pre.device).scatter_(0, slot, kept.remainder(dSae));
-        var chosen = zeros(rows * width, dtype: pre.dtype, device: pre.device).index_fill_(0, slot, 1);
-        return (indices.view(rows, width).MoveToOuterDisposeScope(), chosen.view(rows, width).MoveToOuterDisposeScope());
+        // The batch's k·B choices as entries (rows share them unevenly), so that the encoder backward and the decoder
+        // work from the chosen entries only, as TopK's do.
+        Tensor rows, columns;                                                                    // [k·B] each
+        using (no_grad())
+        {
+            var hint = sae.Extra(Threshold)[0].item<float>();                                   // the running estimate of the cut
+            var kept = BatchLargest(pre, pre.detach().reshape(-1), sae.Config.K, (int)Math.Min(pre.numel(), (long)sae.Config.K * pre.shape[0]), hint);
+            rows = kept.div(pre.shape[1], rounding_mode: RoundingMode.floor);
+            columns = kept.remainder(pre.shape[1]);
+        }
+        var values = nn.functional.relu(sae.PreActivationsAtEntries(pre, input.X, rows, columns));
+        var reconstruction = SparseDecode.ApplyEntries(values, rows, columns, sae.DecoderWeight, input.X) + sae.DecoderBias;
+        return new TrainingActivation(new SaeStepLatents(values, rows, columns, pre.shape[0], pre.shape[1]), reconstruction, null);
     }
 
     internal override Tensor CalibrationLatents(SparseAutoencoder sae, Tensor pre) => SaeActivations.BatchTopK(pre, sae.Config.K);
@@ -103,24 +89,55 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
     }
 
     /// <summary>
-    /// The flat indices of the <paramref name="keep"/> largest entries of <paramref name="flat"/> (ReLU'd pre, [B·d_sae]).
-    /// Every row has k entries at least its k-th largest, so those k·B are all at least the smallest row's k-th largest:
-    /// one top-k over only the entries above that floor (a single-threaded top-k over all B·d_sae was the slow part).
+    /// The flat indices of the <paramref name="keep"/> largest ReLU'd entries of <paramref name="flat"/> (pre, [B·d_sae]).
+    /// First, when the running threshold <paramref name="hint"/> is known, from the entries at least 0.9 of it: when there
+    /// are k·B of those, the k·B largest are among them (one compare over B·d_sae, no per-row top-k). Else from each row's
+    /// 4k largest: when every row's 4k-th largest is at most the smallest entry kept, no row has a
+    /// further entry that belongs, and the k·B are found among B·4k candidates (one per-row top-k and a small top-k).
+    /// Otherwise every row has k entries at least its k-th largest, so those k·B are all at least the smallest row's k-th
+    /// largest: one top-k over only the entries above that floor (a single-threaded top-k over all B·d_sae was the slow
+    /// part). Above a positive floor ReLU changes nothing, so no ReLU'd copy of the pre-activations is made then.
     /// </summary>
-    private static Tensor BatchLargest(Tensor pre, Tensor flat, int k, int keep)
+    private static Tensor BatchLargest(Tensor pre, Tensor flat, int k, int keep, float hint)
     {
         using var scope = NewDisposeScope();
-        if (k >= 1 && k <= pre.shape[1])
+        if (hint > 0 && float.IsFinite(hint))
         {
-            var floor = nn.functional.relu(pre.detach().topk(k, dim: -1).values.select(1, k - 1)).min();
-            var above = flat.ge(floor);
-            if (above.sum().item<long>() <= flat.shape[0] / 4)
+            var above = flat.ge(hint * 0.9f);                                                    // a margin for the weights' drift
+            var count = above.sum().item<long>();
+            if (count >= keep && count <= flat.shape[0] / 4)
             {
                 var candidates = above.nonzero().squeeze(1);
                 return candidates.index_select(0, flat.index_select(0, candidates).topk(keep, dim: -1, sorted: false).indexes).MoveToOuterDisposeScope();
             }
         }
-        return flat.topk(keep, dim: -1, sorted: false).indexes.MoveToOuterDisposeScope();
+        var (rows, dSae) = (pre.shape[0], pre.shape[1]);
+        var width = (int)Math.Min(dSae, 4L * k);
+        if (k >= 1 && width > k)
+        {
+            var (values, columns) = pre.detach().topk(width, dim: -1);                           // [B, 4k], descending
+            var chosen = nn.functional.relu(values).reshape(-1).topk(keep, dim: -1, sorted: false);   // of [B·4k]
+            var smallestKept = chosen.values.min();
+            if (values.select(1, width - 1).le(smallestKept).all().item<bool>())
+            {
+                var row = chosen.indexes.div(width, rounding_mode: RoundingMode.floor);
+                return (row * dSae + columns.reshape(-1).index_select(0, chosen.indexes)).MoveToOuterDisposeScope();
+            }
+        }
+        if (k >= 1 && k <= dSae)
+        {
+            var floor = pre.detach().topk(k, dim: -1).values.select(1, k - 1).min().item<float>();
+            if (floor > 0)
+            {
+                var above = flat.ge(floor);
+                if (above.sum().item<long>() <= flat.shape[0] / 4)
+                {
+                    var candidates = above.nonzero().squeeze(1);
+                    return candidates.index_select(0, flat.index_select(0, candidates).topk(keep, dim: -1, sorted: false).indexes).MoveToOuterDisposeScope();
+                }
+            }
+        }
+        return nn.functional.relu(flat).topk(keep, dim: -1, sorted: false).indexes.MoveToOuterDisposeScope();
     }
 
     internal override void SetThreshold(SparseAutoencoder sae, double value)

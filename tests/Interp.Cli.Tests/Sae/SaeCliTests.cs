@@ -144,6 +144,16 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
         var run = InterpProcess.Run(args);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal(4, (int?)JsonNode.Parse(File.ReadAllText(Path.Combine(output, "cfg.json")))!["dead_feature_window"]);
+
+        var off = fixture.Sub("auxk-off");                                                    // --aux-k-coefficient 0: no AuxK term at any step
+        args = fixture.TrainArgs(off, "--dead-window", "4", "--aux-k-coefficient", "0", "--k-aux", "1");
+        args[Array.IndexOf(args, "--tokens") + 1] = "2560";
+        run = InterpProcess.Run(args);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(0.0, (double?)JsonNode.Parse(File.ReadAllText(Path.Combine(off, "cfg.json")))!["aux_k_coefficient"]);
+        var aux = File.ReadLines(Path.Combine(off, "training_log.jsonl")).Select(l => (double)JsonNode.Parse(l)!["aux_loss"]!).ToArray();
+        Assert.NotEmpty(aux);
+        Assert.All(aux, a => Assert.Equal(0.0, a));
     }
 
     [Fact]
@@ -163,6 +173,8 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     [InlineData("--tokens", "0", "--tokens 0")]
     [InlineData("--arch", "gated", "unknown SAE architecture 'gated'")]
     [InlineData("--dead-window", "0", "--dead-window 0: must be a positive number of steps")]
+    [InlineData("--aux-k-coefficient", "-1", "--aux-k-coefficient -1: must not be negative (0 turns AuxK off)")]
+    [InlineData("--k-aux", "0", "--k-aux 0: must be a positive number of latents")]
     public void Train_sae_refuses_bad_sizes_in_one_line(string option, string value, string expected)
     {
         var args = fixture.TrainArgs(fixture.Sub("bad-" + Guid.NewGuid().ToString("N")));
