@@ -74,6 +74,12 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>The folder it was loaded from, if any (named in error messages).</summary>
     public string? SourceDirectory { get; internal set; }
 
+    /// <summary>
+    /// BatchTopK: the smallest activation the last training step kept (0 before the first), where the next step starts
+    /// looking for its cut. Not saved: it only speeds the search, whose result does not depend on it.
+    /// </summary>
+    internal float LastTrainingCut { get; set; }
+
     /// <summary>d_in: the activation width.</summary>
     public int DIn => _config.DIn;
 

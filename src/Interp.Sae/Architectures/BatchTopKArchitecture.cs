@@ -51,8 +51,9 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
         Tensor rows, columns;                                                                    // [k·B] each
         using (no_grad())
         {
-            var hint = sae.Extra(Threshold)[0].item<float>();                                   // the running estimate of the cut
+            var hint = sae.LastTrainingCut > 0 ? sae.LastTrainingCut : sae.Extra(Threshold)[0].item<float>();   // where the cut was
             var kept = BatchLargest(pre, pre.detach().reshape(-1), sae.Config.K, (int)Math.Min(pre.numel(), (long)sae.Config.K * pre.shape[0]), hint);
+            kept = kept.sort().Values;                                                          // row-major: the gathers walk memory in order
             rows = kept.div(pre.shape[1], rounding_mode: RoundingMode.floor);
             columns = kept.remainder(pre.shape[1]);
         }
@@ -83,6 +84,7 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         if (latents.MinimumPositive() is not { } smallest) return;
+        sae.LastTrainingCut = smallest;
         var threshold = sae.Extra(Threshold);
         var current = threshold[0].item<float>();
         threshold.fill_(current == 0 ? smallest : (1 - rate) * current + rate * smallest);
@@ -90,7 +92,8 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
 
     /// <summary>
     /// The flat indices of the <paramref name="keep"/> largest ReLU'd entries of <paramref name="flat"/> (pre, [B·d_sae]).
-    /// First, when the running threshold <paramref name="hint"/> is known, from the entries at least 0.9 of it: when there
+    /// First, when the last step's cut (or the running threshold) <paramref name="hint"/> is known, from the entries at
+    /// least 0.9 of it: when there
     /// are k·B of those, the k·B largest are among them (one compare over B·d_sae, no per-row top-k). Else from each row's
     /// 4k largest: when every row's 4k-th largest is at most the smallest entry kept, no row has a
     /// further entry that belongs, and the k·B are found among B·4k candidates (one per-row top-k and a small top-k).
