@@ -61,9 +61,24 @@ public sealed class SparseDecode : SingleTensorFunction<SparseDecode>
             : (values.shape[0], arange(values.shape[0], dtype: ScalarType.Int64, device: values.device).repeat_interleave(values.shape[1]));   // [B·k]
         ctx.save_for_backward([values, columns, decoder, rowOfEntry]);
         using var scope = NewDisposeScope();
-        var latents = sparse_coo_tensor(stack([rowOfEntry, columns.reshape(-1)]), values.detach().reshape(-1),
-                                        [batchRows, decoder.shape[0]], dtype: values.dtype, device: values.device);   // [B, d_sae]
-        return latents.mm(decoder.detach()).MoveToOuterDisposeScope();                          // [B, d_in]
+        return Latents(values, columns, rowOfEntry, batchRows, decoder.shape[0]).mm(decoder.detach()).MoveToOuterDisposeScope();   // [B, d_in]
+    }
+
+    /// <summary>
+    /// True when the entries fill more than a fiftieth of the [B, d_sae] latents (AuxK's k_aux = d_in/2 of mostly dead
+    /// latents, a small d_sae): a dense product of the whole matrix is then faster than the sparse one (measured here:
+    /// the sparse products cost about fifty times a dense multiply-add each).
+    /// </summary>
+    internal static bool DenseIsFaster(long entries, long rows, long dSae) => entries * 50 > rows * dSae;
+
+    /// <summary>The latents [B, d_sae] with the entries' values: sparse COO, or dense when that is faster.</summary>
+    private static Tensor Latents(Tensor values, Tensor columns, Tensor rowOfEntry, long rows, long dSae)
+    {
+        var (flatValues, flatColumns) = (values.detach().reshape(-1), columns.reshape(-1));
+        if (DenseIsFaster(flatValues.shape[0], rows, dSae))
+            return zeros(rows * dSae, dtype: values.dtype, device: values.device)
+                .index_add_(0, rowOfEntry * dSae + flatColumns, flatValues, 1).view(rows, dSae);   // add: as the sparse product sums repeats
+        return sparse_coo_tensor(stack([rowOfEntry, flatColumns]), flatValues, [rows, dSae], dtype: values.dtype, device: values.device);
     }
 
     /// <inheritdoc />
@@ -73,11 +88,24 @@ public sealed class SparseDecode : SingleTensorFunction<SparseDecode>
         var (values, columns, decoder, rowOfEntry) = (saved[0], saved[1], saved[2].detach(), saved[3]);
         var d = decoder.shape[1];
         var g = grad_output.contiguous();                                                        // [B, d_in]
+        var (rows, dSae) = (g.shape[0], decoder.shape[0]);
+        if (DenseIsFaster(values.numel(), rows, dSae))
+        {
+            Tensor denseDecoder, denseValues;
+            using (var scope = NewDisposeScope())
+            {
+                var latents = Latents(values, columns, rowOfEntry, rows, dSae);                  // [B, d_sae], dense
+                denseDecoder = latents.t().mm(g).MoveToOuterDisposeScope();                      // [d_sae, d_in]
+                denseValues = g.mm(decoder.t()).reshape(-1).index_select(0, rowOfEntry * dSae + columns.reshape(-1))
+                    .view_as(values).MoveToOuterDisposeScope();                                  // (g·Wᵀ) at the entries
+            }
+            return values.dim() == 2 ? [denseValues, null!, denseDecoder] : [denseValues, null!, denseDecoder, null!, null!];
+        }
         Tensor gradDecoder;
         using (var scope = NewDisposeScope())
         {
             var latentsT = sparse_coo_tensor(stack([columns.reshape(-1), rowOfEntry]), values.detach().reshape(-1),
-                                             [decoder.shape[0], g.shape[0]], dtype: values.dtype, device: values.device);   // [d_sae, B]
+                                             [dSae, rows], dtype: values.dtype, device: values.device);   // [d_sae, B]
             gradDecoder = latentsT.mm(g).MoveToOuterDisposeScope();                              // [d_sae, d_in]
         }
         var gradValues = empty_like(values);

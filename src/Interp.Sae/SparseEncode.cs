@@ -79,7 +79,10 @@ public sealed class SparseEncode : SingleTensorFunction<SparseEncode>
         Tensor gradEncoderT;                                                                      // [d_sae, d_in]: rows are W_enc's columns
         using (var scope = NewDisposeScope())
         {
-            var selected = sparse_coo_tensor(stack([columns, rows]), g, [dSae, x.shape[0]], dtype: g.dtype, device: g.device);
+            var batch = x.shape[0];
+            var selected = SparseDecode.DenseIsFaster(g.shape[0], batch, dSae)                   // many entries (AuxK): dense ∂pre
+                ? zeros(dSae * batch, dtype: g.dtype, device: g.device).index_add_(0, columns * batch + rows, g, 1).view(dSae, batch)
+                : sparse_coo_tensor(stack([columns, rows]), g, [dSae, batch], dtype: g.dtype, device: g.device);
             gradEncoderT = selected.mm(x).MoveToOuterDisposeScope();
         }
         Tensor? gradDecoderBias = null;

@@ -4,21 +4,23 @@ namespace Interp.Sae.Tests;
 
 public sealed class SparseDecodeTests
 {
-    [Fact]
-    public void The_sparse_decoder_product_and_its_gradients_equal_the_dense_ones()
+    [Theory]
+    [InlineData(96, 7)]             // over a fiftieth of the latents: the dense products
+    [InlineData(2048, 8)]           // the sparse ones
+    public void The_sparse_decoder_product_and_its_gradients_equal_the_dense_ones(int dSae, int k)
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
-        var pre = randn(300, 96);                                                               // [B, d_sae]; 300 rows span several chunks only when wide
-        var (values, indices) = pre.topk(7, dim: -1);
-        var decoderSparse = randn(96, 24).requires_grad_();
+        var pre = randn(300, dSae);                                                             // [B, d_sae]
+        var (values, indices) = pre.topk(k, dim: -1);
+        var decoderSparse = randn(dSae, 24).requires_grad_();
         var decoderDense = decoderSparse.detach().clone().requires_grad_();
         var valuesSparse = values.detach().clone().requires_grad_();
         var valuesDense = values.detach().clone().requires_grad_();
         var weights = randn(300, 24);
 
         var sparse = SparseDecode.Apply(valuesSparse, indices, decoderSparse);
-        var dense = zeros(300, 96).scatter(-1, indices, valuesDense).matmul(decoderDense);
+        var dense = zeros(300, dSae).scatter(-1, indices, valuesDense).matmul(decoderDense);
         Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-4f);
 
         (sparse * weights).sum().backward();
@@ -39,16 +41,18 @@ public sealed class SparseDecodeTests
         Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-3f);
     }
 
-    [Fact]
-    public void Entries_shared_unevenly_between_rows_decode_and_backpropagate_as_the_dense_product()
+    [Theory]
+    [InlineData(96)]                // dense products
+    [InlineData(2048)]              // sparse ones
+    public void Entries_shared_unevenly_between_rows_decode_and_backpropagate_as_the_dense_product(int dSae)
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
-        var pre = randn(40, 96);
+        var pre = randn(40, dSae);
         var flat = pre.reshape(-1).topk(40 * 6).indexes;                                        // 6 a row on average, unevenly: BatchTopK's choice
-        var (rows, columns) = (flat.div(96, rounding_mode: RoundingMode.floor), flat.remainder(96));
+        var (rows, columns) = (flat.div(dSae, rounding_mode: RoundingMode.floor), flat.remainder(dSae));
         var values = pre.reshape(-1).index_select(0, flat);
-        var decoderSparse = randn(96, 24).requires_grad_();
+        var decoderSparse = randn(dSae, 24).requires_grad_();
         var decoderDense = decoderSparse.detach().clone().requires_grad_();
         var valuesSparse = values.detach().clone().requires_grad_();
         var valuesDense = values.detach().clone().requires_grad_();
@@ -56,7 +60,7 @@ public sealed class SparseDecodeTests
         var weights = randn(40, 24);
 
         var sparse = SparseDecode.ApplyEntries(valuesSparse, rows, columns, decoderSparse, batch);
-        var dense = zeros(40 * 96).index_put_(valuesDense, flat).view(40, 96).matmul(decoderDense);
+        var dense = zeros(40 * dSae).index_put_(valuesDense, flat).view(40, dSae).matmul(decoderDense);
         Assert.True(T.MaxAbsDifference(sparse, dense) < 1e-4f);
         (sparse * weights).sum().backward();
         (dense * weights).sum().backward();

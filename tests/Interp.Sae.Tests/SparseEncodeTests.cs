@@ -6,25 +6,28 @@ namespace Interp.Sae.Tests;
 
 public sealed class SparseEncodeTests
 {
-    [Fact]
-    public void Chosen_pre_activations_and_their_gradients_equal_a_dense_gather_even_with_repeated_entries()
+    [Theory]
+    [InlineData(40, 30, 500)]       // 500 draws of 1,200 cells: repeats; over a fiftieth filled, so ∂W_enc is a dense product
+    [InlineData(8, 3000, 400)]      // 400 of 24,000: a sparse product, and still a few repeats
+    public void Chosen_pre_activations_and_their_gradients_equal_a_dense_gather_even_with_repeated_entries(int batch, int dSae, int draws)
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
-        var (x, encoder, encoderBias, decoderBias) = (randn(40, 12), randn(12, 30).requires_grad_(), randn(30).requires_grad_(), randn(12).requires_grad_());
-        var rows = randint(0, 40, [500], dtype: ScalarType.Int64);                               // 500 draws of 1,200 cells: repeats
-        var columns = randint(0, 30, [500], dtype: ScalarType.Int64);
-        var weights = randn(500);
+        var (x, encoder, encoderBias, decoderBias) = (randn(batch, 12), randn(12, dSae).requires_grad_(), randn(dSae).requires_grad_(), randn(12).requires_grad_());
+        var rows = randint(0, batch, [draws], dtype: ScalarType.Int64);
+        var columns = randint(0, dSae, [draws], dtype: ScalarType.Int64);
+        var weights = randn(draws);
+        Assert.True((rows * dSae + columns).unique().Item1.shape[0] < draws);                  // some entries repeat
 
-        var dense = (x - decoderBias).matmul(encoder) + encoderBias;                            // [40, 30]
-        (dense.reshape(-1).index_select(0, rows * 30 + columns) * weights).sum().backward();
+        var dense = (x - decoderBias).matmul(encoder) + encoderBias;                            // [B, d_sae]
+        (dense.reshape(-1).index_select(0, rows * dSae + columns) * weights).sum().backward();
         var denseGrads = new[] { encoder, encoderBias, decoderBias }.Select(p => p.grad!.clone()).ToArray();
         foreach (var p in new[] { encoder, encoderBias, decoderBias }) p.grad!.zero_();
 
         Tensor pre;
         using (no_grad()) pre = (x - decoderBias).matmul(encoder) + encoderBias;
         var sparse = SparseEncode.Apply(pre, rows, columns, x, encoder, encoderBias, decoderBias);
-        Assert.True(T.MaxAbsDifference(sparse, dense.detach().reshape(-1).index_select(0, rows * 30 + columns)) < 1e-5f);
+        Assert.True(T.MaxAbsDifference(sparse, dense.detach().reshape(-1).index_select(0, rows * dSae + columns)) < 1e-5f);
         (sparse * weights).sum().backward();
         Assert.True(T.MaxAbsDifference(encoder.grad!, denseGrads[0]) < 1e-3f);
         Assert.True(T.MaxAbsDifference(encoderBias.grad!, denseGrads[1]) < 1e-3f);
@@ -32,24 +35,26 @@ public sealed class SparseEncodeTests
     }
 
     [Theory]
-    [InlineData(SaeArchitecture.TopK, true)]
-    [InlineData(SaeArchitecture.TopK, false)]
-    [InlineData(SaeArchitecture.BatchTopK, true)]
-    [InlineData(SaeArchitecture.BatchTopK, false)]
-    public void A_step_with_AuxK_gives_the_dense_reference_loss_and_gradients_through_the_sparse_encoder(SaeArchitecture architecture, bool applyBDecToInput)
+    [InlineData(SaeArchitecture.TopK, true, 160)]        // 160 latents: the entries fill over a fiftieth, the products go dense
+    [InlineData(SaeArchitecture.TopK, false, 160)]
+    [InlineData(SaeArchitecture.BatchTopK, true, 160)]
+    [InlineData(SaeArchitecture.BatchTopK, false, 160)]
+    [InlineData(SaeArchitecture.TopK, true, 2048)]       // 2,048: sparse products
+    [InlineData(SaeArchitecture.BatchTopK, false, 2048)]
+    public void A_step_with_AuxK_gives_the_dense_reference_loss_and_gradients_through_the_sparse_encoder(SaeArchitecture architecture, bool applyBDecToInput, int dSae)
     {
         using var scope = NewDisposeScope();
-        var config = T.Config(architecture, dIn: 24, dSae: 160, k: 6) with { ApplyBDecToInput = applyBDecToInput };
+        var config = T.Config(architecture, dIn: 24, dSae: dSae, k: 6) with { ApplyBDecToInput = applyBDecToInput };
         using var sparse = SparseAutoencoder.Create(config, seed: 11);
         using var dense = SparseAutoencoder.Create(config, seed: 11);
         using (no_grad())
         {
             manual_seed(12);
-            var (encoderBias, decoderBias) = (randn(160) * 0.3, randn(24) * 0.3);              // non-zero biases, so their gradients are tested
+            var (encoderBias, decoderBias) = (randn(dSae) * 0.3, randn(24) * 0.3);             // non-zero biases, so their gradients are tested
             foreach (var sae in new[] { sparse, dense }) { sae.EncoderBias.copy_(encoderBias); sae.DecoderBias.copy_(decoderBias); }
         }
         var x = T.RandomRows(96, 24, seed: 13);
-        var deadMask = arange(160).remainder(3).eq(0);                                         // a third dead: AuxK's 16 per token among them
+        var deadMask = arange(dSae).remainder(3).eq(0);                                        // a third dead: AuxK's 16 per token among them
 
         var (sparseLoss, sparseLatents, sparseOut) = sparse.TrainingForward(new SaeStepInput(x) { DeadMask = deadMask, KAux = 16 });
         var (denseLoss, denseLatents, denseOut) = dense.TrainingForward(new SaeStepInput(x) { DeadMask = deadMask, KAux = 16, DenseEncoderBackward = true });
