@@ -148,6 +148,21 @@ public class CorpusFormatTests
         Assert.Equal(CorpusFormat.JsonLinesGzip, Assert.Single(CorpusInputs.Expand([dir["docs.json.gz"]])).Format);
     }
 
+    [Fact]
+    public void A_json_lines_file_is_read_only_as_far_as_the_tokens_asked_for_and_still_hashed_whole()
+    {
+        using var dir = new TempDir();
+        // Line 3 is not JSON: reading stops before it when the first two documents give the tokens asked for.
+        File.WriteAllText(dir["docs.jsonl"], Line(Documents[0]) + "\n" + Line(Documents[1]) + "\n{ not json\n");
+        var (expected, _) = ContextBuilder.Tokenize([WriteText(dir["two.txt"], Documents[0] + "<|endoftext|>" + Documents[1])], Tokenizer);
+
+        var (stream, files) = ContextBuilder.Tokenize([dir["docs.jsonl"]], Tokenizer, maxStreamTokens: expected.Length);
+
+        Assert.Equal(expected, stream);
+        Assert.Equal(StoreAssert.Sha256(dir["docs.jsonl"]), Assert.Single(files).Sha256);
+        Assert.Contains("line 3: not valid JSON", Assert.ThrowsAny<Core.InterpException>(() => ContextBuilder.Tokenize([dir["docs.jsonl"]], Tokenizer)).Message);
+    }
+
     private static string Line(string text) => JsonSerializer.Serialize(new Dictionary<string, object> { ["id"] = text.Length, ["text"] = text });
 
     private static void WriteJsonLines(string path, IEnumerable<string> documents) => File.WriteAllLines(path, documents.Select(Line));

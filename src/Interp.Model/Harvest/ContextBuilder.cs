@@ -144,6 +144,7 @@ public static class ContextBuilder
                     fileTokens += stream.Add(ids, limit);
                     if (stream.Count >= limit) break;
                 }
+                if (stream.Count >= limit) break;                  // read no further document
             }
             if (!any)
                 throw new InterpException(input.Format == CorpusFormat.Text ? $"{input.Path}: corpus file is empty" : $"{input.Path}: no document holds text (field '{textField}')");
