@@ -25,6 +25,9 @@ public sealed record RecordsJobOptions
     /// <summary>Corpus files to run the model over (instead of <see cref="Activations"/>).</summary>
     public IReadOnlyList<string> Corpus { get; init; } = [];
 
+    /// <summary>The JSON field or Parquet column that holds each document's text (corpus form).</summary>
+    public string TextField { get; init; } = Core.Corpora.CorpusInput.DefaultTextField;
+
     /// <summary>An SAE folder (SAELens layout): build records of its latents.</summary>
     public string? Sae { get; init; }
 
@@ -131,7 +134,8 @@ public static class RecordsJob
                 model = LoadModel(options.Model, options.Device, options.Processing ?? sae?.Config.ModelProcessing ?? TlProcessing.None);
                 var tokenizer = model.RequireTokenizer();
                 // A corpus that is not valid UTF-8 is worth a warning on stderr, whatever the log shows.
-                var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine);
+                var contexts = ContextBuilder.FromFiles(options.Corpus, tokenizer, options.Ctx, options.PrependBos, options.Tokens, Console.Error.WriteLine,
+                    options.TextField);
                 source = new ModelBlockSource(model, HookName.Parse(hook, model.Config.NLayer), contexts, options.Batch);
                 prependBos = contexts.PrependBos;
                 corpus = RecordsCorpus.Of(contexts.Record, contexts.MaxTokens, prependBos);

@@ -17,7 +17,7 @@ public static class EvalSaeCommand
         var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
         model.Description = "Model folder or hub name; default: the model the SAE names in cfg.json when that folder exists, else the embedded model";
         var sae = new Option<string>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors, SAELens layout)", Required = true };
-        var corpus = new Option<string[]>("--corpus") { Description = "Text file(s), joined with <|endoftext|>; the first --tokens tokens are used", Required = true, AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts}; the first --tokens tokens are used (JSON and Parquet documents from the field 'text')", Required = true, AllowMultipleArgumentsPerToken = true };
         var context = new Option<int?>("--ctx") { Description = $"Tokens per context (default: the SAE's context_size, else {EvalSaeJobOptions.DefaultCtx})" };
         var tokens = new Option<long>("--tokens") { Description = "Tokens to evaluate on (at most the corpus)", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultTokens };
         var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };

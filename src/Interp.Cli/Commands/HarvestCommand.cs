@@ -17,7 +17,8 @@ public static class HarvestCommand
     public static Command Create()
     {
         var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
-        var corpus = new Option<string[]>("--corpus") { Description = "Text files, joined with <|endoftext|> in the order given", Required = true, AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = CorpusOptions.Accepts, Required = true, AllowMultipleArgumentsPerToken = true };
+        var textField = CorpusOptions.TextField();
         var hook = new Option<string[]>("--hook") { Description = "Hook name(s) to store, e.g. blocks.2.hook_resid_pre (see `interp hooks`)", Required = true, AllowMultipleArgumentsPerToken = true };
         var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
@@ -30,7 +31,7 @@ public static class HarvestCommand
         var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
         var threads = ThreadsOption.Create();
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
-            { model, device, corpus, hook, context, tokens, batch, shard, bos.On, bos.Off, float16, shardMb, overwrite, output, threads, json };
+            { model, device, corpus, textField, hook, context, tokens, batch, shard, bos.On, bos.Off, float16, shardMb, overwrite, output, threads, json };
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
         command.SetAction(CliApp.Guard(Flags, parse =>
@@ -38,7 +39,7 @@ public static class HarvestCommand
             ThreadsOption.Apply(parse, threads);
             var options = new HarvestJobOptions
             {
-                Corpus = parse.GetValue(corpus)!, Hooks = parse.GetValue(hook)!, OutDirectory = parse.GetValue(output)!,
+                Corpus = parse.GetValue(corpus)!, TextField = parse.GetValue(textField)!, Hooks = parse.GetValue(hook)!, OutDirectory = parse.GetValue(output)!,
                 Ctx = parse.GetValue(context), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch), Shard = parse.GetValue(shard)!,
                 PrependBos = bos.Read(parse) ?? true, Dtype = parse.GetValue(float16) ? ActivationDtype.Float16 : ActivationDtype.Float32,
                 ShardMegabytes = parse.GetValue(shardMb), Overwrite = parse.GetValue(overwrite),
@@ -84,6 +85,7 @@ public static class HarvestCommand
     {
         [nameof(HarvestJobOptions.Corpus)] = "--corpus", [nameof(HarvestJobOptions.Hooks)] = "--hook", [nameof(HarvestJobOptions.Ctx)] = "--ctx",
         [nameof(HarvestJobOptions.Tokens)] = "--tokens", [nameof(HarvestJobOptions.Batch)] = "--batch", [nameof(HarvestJobOptions.Shard)] = "--shard",
+        [nameof(HarvestJobOptions.TextField)] = "--text-field",
         [nameof(HarvestJobOptions.PrependBos)] = "BOS prepending (the default; --no-prepend-bos turns it off)", [nameof(HarvestJobOptions.OutDirectory)] = "--out",
     };
 

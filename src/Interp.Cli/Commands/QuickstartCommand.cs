@@ -19,7 +19,7 @@ public static class QuickstartCommand
     public static Command Create()
     {
         var (model, device) = (CommonOptions.Model(), CommonOptions.Device());
-        var corpus = new Option<string[]>("--corpus") { Description = "Text file(s), joined with <|endoftext|> (default: data/corpora/tinyshakespeare.txt)", AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts}; JSON and Parquet documents from the field 'text' (default: data/corpora/tinyshakespeare.txt)", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
         var urls = new Option<string>("--urls") { Description = "Where the UI listens (port 0 picks a free port)", DefaultValueFactory = _ => InterpWebOptions.DefaultUrls };
         var token = new Option<string?>("--token") { Description = $"Access token for the UI (default: ${InterpWebOptions.TokenVariable}); required to listen beyond loopback" };

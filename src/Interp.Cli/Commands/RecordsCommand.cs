@@ -19,7 +19,8 @@ public static class RecordsCommand
         var activations = new Option<string?>("--activations") { Description = "Activation store (interp harvest output): a hook folder, or a store root with --hook" };
         var sae = new Option<string?>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors): records of its latents instead of the hook's neurons" };
         var hook = new Option<string?>("--hook") { Description = "Hook, e.g. blocks.1.mlp.hook_post (required with --corpus; default with --sae: the SAE's hook)" };
-        var corpus = new Option<string[]>("--corpus") { Description = "Run the model over these text files instead of reading a store", AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = $"Run the model over a corpus instead of reading a store: {CorpusOptions.Accepts}", AllowMultipleArgumentsPerToken = true };
+        var textField = CorpusOptions.TextField();
         var ctx = new Option<int>("--ctx") { Description = "Tokens per context (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Only the first ceil(N/ctx) contexts (with --corpus)" };
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass (with --corpus)", DefaultValueFactory = _ => Interp.Model.Harvest.HarvestOptions.DefaultBatchSize };
@@ -39,7 +40,7 @@ public static class RecordsCommand
         var threads = ThreadsOption.Create();
         var command = new Command("records", "Build unit records (top/band/random windows, density, histograms, logit effects) for neurons or SAE latents")
         {
-            activations, sae, model, hook, corpus, ctx, tokens, batch, bos.On, bos.Off, window, top, bandSamples, random, randomActivating, nonActivating,
+            activations, sae, model, hook, corpus, textField, ctx, tokens, batch, bos.On, bos.Off, window, top, bandSamples, random, randomActivating, nonActivating,
             units, seed, memory, overwrite, output, device, threads, json,
         };
         // Without these flags: a store's own processing (its manifest), or with --corpus the SAE's cfg.json.
@@ -53,7 +54,7 @@ public static class RecordsCommand
             var options = new RecordsJobOptions
             {
                 Activations = parse.GetValue(activations), Sae = parse.GetValue(sae), Model = parse.GetValue(model), Hook = parse.GetValue(hook),
-                Corpus = parse.GetValue(corpus) ?? [], Ctx = parse.GetValue(ctx), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch),
+                Corpus = parse.GetValue(corpus) ?? [], TextField = parse.GetValue(textField)!, Ctx = parse.GetValue(ctx), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch),
                 PrependBos = bos.Read(parse) ?? true, Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, OutDirectory = parse.GetValue(output)!,
                 Overwrite = parse.GetValue(overwrite), Processing = processing.Read(parse),
                 Sampling = new RecordOptions

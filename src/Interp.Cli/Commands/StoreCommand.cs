@@ -65,7 +65,8 @@ public static class StoreCommand
                           (layout.ShardN > 1 ? $"; part {layout.ShardK}/{layout.ShardN} of {layout.Contexts:N0} contexts" : "") +
                           (m.MaxTokens is { } t ? $"; --tokens {t:N0}" : ""));
         Console.WriteLine($"  corpus      {m.Corpus.StreamTokens:N0} tokens of the joined stream tokenised");
-        foreach (var f in m.Corpus.Files) Console.WriteLine($"              {f.Name}  {f.Tokens:N0} tokens  sha256 {Short(f.Sha256)}");
+        foreach (var f in m.Corpus.Files)
+            Console.WriteLine($"              {f.Name}  {f.Tokens:N0} tokens  sha256 {Short(f.Sha256)}{(f.Format is null ? "" : $"  {f.Format}, field '{f.TextField}'")}");
         Console.WriteLine($"  tokens      {m.RowsWritten:N0} of {m.TotalTokens:N0} ({(m.Complete ? "complete" : "unfinished: re-run the harvest command to finish")})");
         Console.WriteLine($"  layout      {layout.ContextsPerShard:N0} contexts a shard, {layout.ContextsPerRowGroup:N0} a row group");
         Console.WriteLine($"  shards      {m.Shards.Count} of {layout.ShardsWithData.Count()}, {bytes / 1e6:F1} MB on disk");

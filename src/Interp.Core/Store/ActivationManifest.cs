@@ -124,10 +124,10 @@ public sealed record ActivationManifest
         if (Ctx != other.Ctx) return $"ctx {Ctx} (this run: {other.Ctx})";
         if (PrependBos != other.PrependBos || (PrependBos && BosTokenId != other.BosTokenId))
             return $"prepend_bos {PrependBos.ToString().ToLowerInvariant()} (this run: {other.PrependBos.ToString().ToLowerInvariant()})";
-        var (mine, theirs) = (Corpus.Files.Select(f => f.Sha256), other.Corpus.Files.Select(f => f.Sha256));
+        // The same bytes read another way (another text field) are another corpus.
+        var (mine, theirs) = (Corpus.Files.Select(f => (f.Sha256, f.Format, f.TextField)), other.Corpus.Files.Select(f => (f.Sha256, f.Format, f.TextField)));
         if (!mine.SequenceEqual(theirs))
-            return $"corpus {string.Join(", ", Corpus.Files.Select(f => $"{f.Name} ({Short(f.Sha256)})"))} " +
-                   $"(this run: {string.Join(", ", other.Corpus.Files.Select(f => $"{f.Name} ({Short(f.Sha256)})"))})";
+            return $"corpus {string.Join(", ", Corpus.Files.Select(Describe))} (this run: {string.Join(", ", other.Corpus.Files.Select(Describe))})";
         if (MaxTokens != other.MaxTokens) return $"{option("Tokens")} {MaxTokens?.ToString() ?? "(all)"} (this run: {other.MaxTokens?.ToString() ?? "(all)"})";
         if (Layout.ShardK != other.Layout.ShardK || Layout.ShardN != other.Layout.ShardN)
             return $"{option("Shard")} {Layout.ShardK}/{Layout.ShardN} (this run: {other.Layout.ShardK}/{other.Layout.ShardN})";
@@ -140,6 +140,9 @@ public sealed record ActivationManifest
     public static string Meaning(string option) => option == "Tokens" ? "token limit" : StoreLayout.Meaning(option);
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "…" : sha;
+
+    private static string Describe(CorpusFile f) =>
+        $"{f.Name} ({Short(f.Sha256)}{(f.Format is null ? "" : $", {f.Format}")}{(f.TextField is null ? "" : $" field '{f.TextField}'")})";
 }
 
 /// <summary>Which model produced a store: a hash of its weights file plus its config (Hugging Face keys).</summary>
@@ -158,10 +161,12 @@ public sealed record ModelIdentity(string Name, string WeightsSha256, JsonObject
 public record CorpusRecord(IReadOnlyList<CorpusFile> Files, long StreamTokens, string Rule);
 
 /// <summary>One corpus file.</summary>
-/// <param name="Name">The path as given.</param>
+/// <param name="Name">The path as given (or as found in a folder or by a glob).</param>
 /// <param name="Sha256">SHA-256 of all its bytes.</param>
 /// <param name="Tokens">Its tokens in the stream (see <see cref="CorpusRecord.StreamTokens"/>).</param>
-public sealed record CorpusFile(string Name, string Sha256, long Tokens);
+/// <param name="Format">How it was read: <c>jsonl</c>, <c>jsonl.gz</c> or <c>parquet</c>; absent for UTF-8 text.</param>
+/// <param name="TextField">The JSON field or Parquet column its documents were read from; absent for text.</param>
+public sealed record CorpusFile(string Name, string Sha256, long Tokens, string? Format = null, string? TextField = null);
 
 /// <summary>One finished shard.</summary>
 /// <param name="Index">Shard index: it covers global contexts <c>[Index × contexts_per_shard, (Index + 1) × contexts_per_shard)</c>.</param>

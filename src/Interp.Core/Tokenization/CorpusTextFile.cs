@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -5,7 +6,7 @@ namespace Interp.Core.Tokenization;
 
 /// <summary>
 /// A corpus file opened as text: UTF-8 (a byte-order mark for UTF-8, UTF-16 or UTF-32 is honoured and skipped), read in
-/// pieces, with bytes that are not valid UTF-8 read as U+FFFD and counted.
+/// pieces, with bytes that are not valid UTF-8 read as U+FFFD and counted; a gzip file is read through <see cref="GZipStream"/>.
 /// </summary>
 public sealed class CorpusTextFile : IDisposable
 {
@@ -13,14 +14,19 @@ public sealed class CorpusTextFile : IDisposable
     private readonly FileStream _file;
     private readonly CountingReplacementFallback _replaced = new();
 
-    private CorpusTextFile(string path)
+    private CorpusTextFile(string path, bool gzip)
     {
         Path = path;
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        Gzip = gzip;
+        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: gzip ? BufferBytes : 1, FileOptions.SequentialScan);
         var utf8 = (Encoding)new UTF8Encoding(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: false).Clone();
         utf8.DecoderFallback = _replaced;
-        Reader = new StreamReader(_file, utf8, detectEncodingFromByteOrderMarks: true, BufferBytes);
+        Stream bytes = gzip ? new GZipStream(_file, CompressionMode.Decompress) : _file;
+        Reader = new StreamReader(bytes, utf8, detectEncodingFromByteOrderMarks: true, BufferBytes);
     }
+
+    /// <summary>Whether the file is read through gzip (then <see cref="Length"/> and <see cref="BytesRead"/> count compressed bytes).</summary>
+    public bool Gzip { get; }
 
     /// <summary>The path as given.</summary>
     public string Path { get; }
@@ -37,14 +43,14 @@ public sealed class CorpusTextFile : IDisposable
     /// <summary>Bytes read so far that were not valid UTF-8 and became U+FFFD.</summary>
     public long ReplacedBytes => _replaced.Bytes;
 
-    /// <summary>Opens <paramref name="path"/>.</summary>
+    /// <summary>Opens <paramref name="path"/>, decompressing it when <paramref name="gzip"/>.</summary>
     /// <exception cref="InterpException">The file is missing or cannot be read.</exception>
-    public static CorpusTextFile Open(string path)
+    public static CorpusTextFile Open(string path, bool gzip = false)
     {
         if (!File.Exists(path)) throw new InterpException($"{path}: corpus file not found");
         try
         {
-            return new CorpusTextFile(path);
+            return new CorpusTextFile(path, gzip);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -66,6 +72,7 @@ public sealed class CorpusTextFile : IDisposable
     public string? ReplacementWarning()
     {
         if (ReplacedBytes == 0) return null;
+        if (Gzip) return $"warning: {Path}: not valid UTF-8: {ReplacedBytes:N0} bytes (decompressed) replaced by U+FFFD";
         var read = BytesRead;
         var of = read >= Length ? $"{Length:N0} bytes" : $"the first {read:N0} bytes read";
         return $"warning: {Path}: not valid UTF-8: {ReplacedBytes:N0} of {of} ({100.0 * ReplacedBytes / Math.Max(1, read):F1} %) replaced by U+FFFD";

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Interp.Core;
+using Interp.Core.Corpora;
 using Interp.Core.Store;
 using Interp.Core.Tokenization;
 
@@ -52,8 +53,9 @@ public sealed class ContextSet
         return PrependBos ? Math.Max(max, BosTokenId) : max;
     }
 
-    /// <summary>Corpus record for a manifest.</summary>
-    public CorpusRecord Record => new(Files, StreamTokens, ContextBuilder.Rule);
+    /// <summary>Corpus record for a manifest (the rule says how documents are read only when a file holds several).</summary>
+    public CorpusRecord Record => new(Files, StreamTokens,
+        Files.Any(f => f.Format is not null) ? $"{ContextBuilder.Rule} {ContextBuilder.DocumentRule}" : ContextBuilder.Rule);
 
     private int StreamTokensPerContext => Ctx - (PrependBos ? 1 : 0);
 
@@ -81,6 +83,7 @@ public static class ContextBuilder
         "Tokens" => "token limit",
         "PrependBos" => "BOS prepending",
         "Corpus" => "corpus file",
+        "TextField" => "text field",
         _ => option,
     };
 
@@ -93,41 +96,61 @@ public static class ContextBuilder
         "with i % N == K-1; the context column holds the global index i.";
 
     /// <summary>
-    /// Tokenises <paramref name="paths"/> with <paramref name="tokenizer"/> and joins them (see <see cref="Rule"/>);
-    /// returns the stream and each file's name, SHA-256 and token count. The files are read in pieces: with
-    /// <paramref name="maxStreamTokens"/>, tokenising stops once the stream holds that many tokens (the stream is then
-    /// its first <paramref name="maxStreamTokens"/> tokens, and a file's count is its tokens in it); every file is still
-    /// hashed whole and checked to hold some text.
+    /// How a file of several documents is read, added to <see cref="Rule"/> in the manifests of corpora that have one (so
+    /// that the rule of a text corpus, and its manifests, stay as they were).
     /// </summary>
-    /// <param name="paths">Corpus files, in order.</param>
+    public const string DocumentRule =
+        "A JSON-lines file holds one document per line (its text field) and a Parquet file one per row (its text column); " +
+        "documents are joined with <|endoftext|> as files are, and empty ones are left out.";
+
+    /// <summary>
+    /// Tokenises the corpus files <paramref name="paths"/> name (files, folders or globs: <see cref="CorpusInputs"/>) with
+    /// <paramref name="tokenizer"/> and joins their documents (see <see cref="Rule"/>); returns the stream and each file's
+    /// name, SHA-256, token count and how it was read. The files are read in pieces: with <paramref name="maxStreamTokens"/>,
+    /// tokenising stops once the stream holds that many tokens (the stream is then its first <paramref name="maxStreamTokens"/>
+    /// tokens, and a file's count is its tokens in it); every file is still hashed whole and checked to hold some text.
+    /// </summary>
+    /// <param name="paths">Corpus files, folders or globs, in order.</param>
     /// <param name="tokenizer">The model's tokenizer.</param>
     /// <param name="maxStreamTokens">Stop once the stream holds this many tokens (default: tokenise everything).</param>
     /// <param name="warn">Called with one line per file that is not valid UTF-8 (how much of it became U+FFFD).</param>
-    /// <exception cref="InterpException">A file is missing, unreadable or empty.</exception>
+    /// <param name="textField">The JSON field or Parquet column that holds a document's text.</param>
+    /// <exception cref="InterpException">A file is missing, unreadable, of an unknown kind or without text; a line or row
+    /// is not a document; a folder or glob matches nothing.</exception>
     public static (int[] Stream, IReadOnlyList<CorpusFile> Files) Tokenize(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer,
-        long? maxStreamTokens = null, Action<string>? warn = null)
+        long? maxStreamTokens = null, Action<string>? warn = null, string textField = CorpusInput.DefaultTextField)
     {
         if (paths.Count == 0) throw Refuse(n => $"no corpus given: pass at least one {n("Corpus")}");
         var limit = maxStreamTokens ?? long.MaxValue;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, nameof(maxStreamTokens));
         var stream = new TokenChunks();
         var files = new List<CorpusFile>();
-        foreach (var path in paths)
+        foreach (var input in CorpusInputs.Expand(paths))
         {
-            using var text = CorpusTextFile.Open(path);
-            if (text.Reader.Peek() < 0) throw new InterpException($"{path}: corpus file is empty");
-            if (stream.Count > 0 && stream.Count < limit) stream.Add([Gpt2Tokenizer.EndOfTextId], limit);
-            long fileTokens = 0;
-            if (stream.Count < limit)
+            using var documents = CorpusDocuments.Open(input, textField);
+            var (fileTokens, any) = (0L, false);
+            foreach (var document in documents.Read())
             {
-                foreach (var ids in tokenizer.EncodeChunks(text.Reader))
+                var first = !any;
+                any = true;
+                if (stream.Count >= limit) break;
+                if (stream.Count > 0)
+                {
+                    var separator = stream.Add([Gpt2Tokenizer.EndOfTextId], limit);
+                    if (!first) fileTokens += separator;        // between a file's documents; the one between files is no file's
+                }
+                foreach (var ids in tokenizer.EncodeChunks(document))
                 {
                     fileTokens += stream.Add(ids, limit);
                     if (stream.Count >= limit) break;
                 }
+                if (stream.Count >= limit) break;                  // read no further document
             }
-            if (text.ReplacementWarning() is { } warning) warn?.Invoke(warning);
-            files.Add(new CorpusFile(path, CorpusTextFile.Sha256(path), fileTokens));
+            if (!any)
+                throw new InterpException(input.Format == CorpusFormat.Text ? $"{input.Path}: corpus file is empty" : $"{input.Path}: no document holds text (field '{textField}')");
+            if (documents.ReplacementWarning() is { } warning) warn?.Invoke(warning);
+            files.Add(new CorpusFile(input.Path, CorpusTextFile.Sha256(input.Path), fileTokens, input.ManifestFormat,
+                input.Format == CorpusFormat.Text ? null : textField));
         }
         return (stream.ToArray(), files);
     }
@@ -168,13 +191,13 @@ public static class ContextBuilder
     /// The contexts of a harvest of <paramref name="paths"/> (see <see cref="Rule"/>), tokenising no more of the corpus
     /// than they need: <see cref="Tokenize"/> then <see cref="Build"/>.
     /// </summary>
-    /// <exception cref="InterpException">Bad ctx or token limit, a missing or empty file, or too short a corpus.</exception>
+    /// <exception cref="InterpException">Bad ctx or token limit, a bad corpus file (see <see cref="Tokenize"/>), or too short a corpus.</exception>
     public static ContextSet FromFiles(IReadOnlyList<string> paths, Gpt2Tokenizer tokenizer, int ctx, bool prependBos, long? maxTokens = null,
-        Action<string>? warn = null)
+        Action<string>? warn = null, string textField = CorpusInput.DefaultTextField)
     {
         CheckSizes(ctx, prependBos, maxTokens);
         long? limit = maxTokens is { } n ? StreamTokensFor(n, ctx, prependBos) : null;
-        var (stream, files) = Tokenize(paths, tokenizer, limit, warn);
+        var (stream, files) = Tokenize(paths, tokenizer, limit, warn, textField);
         return Build(stream, files, ctx, prependBos, maxTokens);
     }
 

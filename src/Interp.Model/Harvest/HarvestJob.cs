@@ -33,13 +33,13 @@ public sealed class HarvestJob
     /// <paramref name="warn"/> gets the tokenizer's notes.
     /// </summary>
     /// <exception cref="Core.InvalidOptionException">An option out of range.</exception>
-    /// <exception cref="Core.InterpException">A bad hook name, a missing or empty corpus file, or too short a corpus.</exception>
+    /// <exception cref="Core.InterpException">A bad hook name, a bad corpus file (see <see cref="ContextBuilder.Tokenize"/>), or too short a corpus.</exception>
     public static HarvestJob Prepare(Gpt2 model, HarvestJobOptions options, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var (k, n) = options.Split();
         var hooks = options.Hooks.Select(h => HookName.Parse(h, model.Config.NLayer)).ToArray();
-        var contexts = ContextBuilder.FromFiles(options.Corpus, model.RequireTokenizer(), options.Ctx, options.PrependBos, options.Tokens, warn);
+        var contexts = ContextBuilder.FromFiles(options.Corpus, model.RequireTokenizer(), options.Ctx, options.PrependBos, options.Tokens, warn, options.TextField);
         var harvest = new HarvestOptions
         {
             Hooks = hooks, OutDirectory = options.OutDirectory, BatchSize = options.Batch, Dtype = options.Dtype,

@@ -9,8 +9,11 @@ public sealed record HarvestJobOptions
     /// <summary>The default <see cref="ShardMegabytes"/>.</summary>
     public const double DefaultShardMegabytes = 128;
 
-    /// <summary>Text files, joined with &lt;|endoftext|&gt; in the order given.</summary>
+    /// <summary>Corpus files, folders or globs (<see cref="Core.Corpora.CorpusInputs"/>), joined with &lt;|endoftext|&gt; in the order given.</summary>
     public required IReadOnlyList<string> Corpus { get; init; }
+
+    /// <summary>The JSON field or Parquet column that holds each document's text.</summary>
+    public string TextField { get; init; } = Core.Corpora.CorpusInput.DefaultTextField;
 
     /// <summary>Hook names to store (checked against the model's layers when the job runs).</summary>
     public required IReadOnlyList<string> Hooks { get; init; }

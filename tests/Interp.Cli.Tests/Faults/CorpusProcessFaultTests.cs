@@ -42,7 +42,7 @@ public class CorpusProcessFaultTests
         var bytes = new byte[24_000];
         new Random(3).NextBytes(bytes);
         bytes[0] = (byte)'x';    // no byte-order mark by chance
-        var random = Path.Combine(dir.Path, "random.bin");
+        var random = Path.Combine(dir.Path, "random.txt");
         File.WriteAllBytes(random, bytes);
         var replaced = bytes.Length - Encoding.UTF8.GetByteCount(Encoding.UTF8.GetString(bytes).Replace("\uFFFD", "", StringComparison.Ordinal));
         var text = Path.Combine(dir.Path, "bom.txt");   // valid UTF-8 with a byte-order mark: no warning
