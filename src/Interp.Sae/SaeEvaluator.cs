@@ -80,7 +80,7 @@ public static class SaeEvaluator
                 var reconstruction = sae.Decode(latents);
                 var on = latents.gt(0);
                 fired.add_(on.sum([0], type: ScalarType.Int64));
-                active += on.sum().item<long>();
+                active += latents.count_nonzero().item<long>();                                // activations ≥ 0: the count of on
                 var x64 = x.to_type(ScalarType.Float64);
                 squaredError += (reconstruction.to_type(ScalarType.Float64) - x64).pow(2).sum().item<double>();
                 sumOfSquares += x64.pow(2).sum().item<double>();

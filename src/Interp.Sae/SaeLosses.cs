@@ -93,6 +93,8 @@ public static class SaeLosses
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var rows = latents.numel() / latents.shape[^1];
-        return rows == 0 ? 0 : latents.detach().gt(0).sum().item<long>() / (double)rows;
+        // count_nonzero, not gt(0).sum(): summing a [B, d_sae] bool mask took 0.2 s a step at B 4,096, d_sae 16,384.
+        // Activations are never negative (ReLU, ReLU'd top-k, thresholds), so non-zero is positive.
+        return rows == 0 ? 0 : latents.detach().count_nonzero().item<long>() / (double)rows;
     }
 }
