@@ -12,7 +12,10 @@ public sealed record HarvestJobOptions
     /// <summary>Text files, joined with &lt;|endoftext|&gt; in the order given.</summary>
     public required IReadOnlyList<string> Corpus { get; init; }
 
-    /// <summary>Hook names to store (checked against the model's layers when the job runs).</summary>
+    /// <summary>
+    /// Hook names to store, or globs over them (<c>blocks.*.hook_resid_post</c>: <c>*</c> any run of characters, <c>?</c> one),
+    /// checked against the model's layers when the job is prepared. One forward pass writes every hook's store.
+    /// </summary>
     public required IReadOnlyList<string> Hooks { get; init; }
 
     /// <summary>The store folder: one subfolder per hook.</summary>
