@@ -16,7 +16,11 @@ internal static class ProgressDisplay
         where TProgress : IJobProgress
     {
         if (quiet) return job(_ => { });
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Interactive by stderr alone: Spectre's own test also asks whether stdout is redirected (`--json > file`).
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error), Interactive = Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Yes,
+        });
         var timeLeft = new TimeLeft();
         if (Console.IsErrorRedirected || !console.Profile.Capabilities.Interactive)
         {
