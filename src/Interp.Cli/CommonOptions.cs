@@ -31,6 +31,8 @@ public static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON document on stdout and nothing else" };
 
+    public static Option<bool> Quiet() => new("--quiet") { Description = "Show no progress (it goes to stderr: a bar on a terminal, else a line every few seconds)" };
+
     /// <summary>
     /// Resolves and loads the model, with TransformerLens weight processing when asked; download progress (hub names)
     /// goes to stderr so stdout stays clean.

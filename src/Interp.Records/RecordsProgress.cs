@@ -1,3 +1,5 @@
+using Interp.Core;
+
 namespace Interp.Records;
 
 /// <summary>Progress of a records build, reported after each block of contexts.</summary>
@@ -9,4 +11,16 @@ namespace Interp.Records;
 /// <param name="UnitsDone">Units finished so far (earlier runs included).</param>
 /// <param name="TotalUnits">Units to build in all.</param>
 /// <param name="Elapsed">Time since this run started.</param>
-public sealed record RecordsProgress(string Phase, int Chunk, int Chunks, long Contexts, long TotalContexts, int UnitsDone, int TotalUnits, TimeSpan Elapsed);
+public sealed record RecordsProgress(string Phase, int Chunk, int Chunks, long Contexts, long TotalContexts, int UnitsDone, int TotalUnits, TimeSpan Elapsed)
+    : IJobProgress
+{
+    /// <summary>Contexts read by this run's passes so far: two passes a chunk (<c>effects</c> ends a chunk's second pass).</summary>
+    public long Done => ((Chunk - 1) * 2L + (Phase == "pass 1" ? 0 : 1)) * TotalContexts + (Phase == "effects" ? TotalContexts : Contexts);
+
+    /// <summary>Contexts this run's passes read in all.</summary>
+    public long Total => Chunks * 2L * TotalContexts;
+
+    /// <summary>One plain line: the chunk and pass, contexts of the pass, units finished.</summary>
+    public string Describe() =>
+        $"chunk {Chunk}/{Chunks} {Phase}: {Contexts:N0}/{TotalContexts:N0} contexts | {UnitsDone:N0}/{TotalUnits:N0} units done";
+}

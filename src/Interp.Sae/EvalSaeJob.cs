@@ -25,8 +25,10 @@ public static class EvalSaeJob
 {
     /// <summary>Evaluates. <paramref name="log"/> gets the one line saying what is evaluated; <paramref name="warn"/> gets
     /// warnings and the tokenizer's notes; <paramref name="loadModel"/> resolves and loads a model (null: the embedded one)
-    /// with the given weight processing.</summary>
-    public static EvalSaeResult Run(EvalSaeJobOptions options, Func<string?, TlProcessing, Gpt2> loadModel, Action<string> log, Action<string> warn)
+    /// with the given weight processing; <paramref name="progress"/> is called after each batch of contexts (the spliced pass,
+    /// three forward passes a context, counts three times the first).</summary>
+    public static EvalSaeResult Run(EvalSaeJobOptions options, Func<string?, TlProcessing, Gpt2> loadModel, Action<string> log, Action<string> warn,
+        Action<StageProgress>? progress = null)
     {
         options.Validate();
         var dev = DeviceSelection.Resolve(options.Device);
@@ -61,9 +63,21 @@ public static class EvalSaeJob
             $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(skipTokens > 0 ? $" after the first {skipTokens:N0} tokens" : "")}" +
             $"{(prependBos ? ", BOS prepended (left out of the metrics)" : "")}{(processing.IsNone ? "" : $", model weights processed as TransformerLens does ({processing})")}");
 
+        var n = contexts.Count;
+        long read = 0;
+        IEnumerable<float[]> Counted(IEnumerable<float[]> batches)
+        {
+            foreach (var batch in batches)
+            {
+                yield return batch;
+                read = Math.Min(n, read + options.Batch);
+                progress?.Invoke(new StageProgress(read, 4 * n, $"activations at {config.HookName}: {read:N0}/{n:N0} contexts"));
+            }
+        }
         var activations = SaeEvaluator.Evaluate(autoencoder,
-            SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: prependBos, options.Batch));
-        var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, options.Batch, skipFirstPosition: prependBos);
+            Counted(SaeEvaluator.HookActivations(gpt2, autoencoder, ids, skipFirstPosition: prependBos, options.Batch)));
+        var inModel = SaeEvaluator.EvaluateInModel(gpt2, autoencoder, ids, options.Batch, skipFirstPosition: prependBos,
+            contextsDone: done => progress?.Invoke(new StageProgress(n + 3 * done, 4 * n, $"spliced into the model: {done:N0}/{n:N0} contexts")));
         return new EvalSaeResult(config, modelArg ?? "embedded default", processing, ctx, prependBos, contexts.Count, activations, inModel);
     }
 

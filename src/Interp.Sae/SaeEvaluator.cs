@@ -198,9 +198,10 @@ public static class SaeEvaluator
     /// With <paramref name="skipFirstPosition"/> (contexts that start with a BOS) the SAE is not spliced in at position 0,
     /// which keeps its original activation, and position 0's prediction is left out of CE and KL, as SAELens's
     /// <c>get_recons_loss</c> masks its <c>ignore_tokens</c> (<c>sae_lens/evals.py</c>); zero-ablation still zeroes every position, as there.
+    /// <paramref name="contextsDone"/> hears the contexts done after each batch.
     /// </summary>
     public static SaeModelMetrics EvaluateInModel(Gpt2 model, SparseAutoencoder sae, Tensor tokens, int contextsPerBatch = 8, int rowsPerChunk = 128,
-        bool skipFirstPosition = false)
+        bool skipFirstPosition = false, Action<long>? contextsDone = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sae);
@@ -250,6 +251,7 @@ public static class SaeEvaluator
                     kl += (logClean.exp() * (logClean - logSae)).sum().to_type(ScalarType.Float64).item<double>();
                 }
                 count += rows;
+                contextsDone?.Invoke(start + length);
             }
         }
         finally

@@ -27,6 +27,13 @@ public class QuickstartPlanTests
     }
 
     [Fact]
+    public void Quiet_turns_off_the_progress_of_every_stage()
+    {
+        Assert.All(Stages(Settings(204_800) with { Quiet = true }), stage => Assert.Contains(" --quiet ", stage.CommandLine));
+        Assert.DoesNotContain(Stages(Settings(204_800)), s => s.CommandLine.Contains("--quiet"));
+    }
+
+    [Fact]
     public void A_harvest_smaller_than_one_sae_batch_trains_on_batches_of_the_whole_store()
     {
         var small = Stages(Settings(2048)).Single(s => s.Name == "train-sae");

@@ -15,7 +15,7 @@ public static class AutoInterpCommand
 {
     public static Command Create()
     {
-        var (json, defaults) = (CommonOptions.Json(), new AutoInterpJobOptions { OutDirectory = "" });
+        var (json, quiet, defaults) = (CommonOptions.Json(), CommonOptions.Quiet(), new AutoInterpJobOptions { OutDirectory = "" });
         var records = new Option<string>("--records") { Description = "Unit records: a folder written by `interp records` (records.db), or one holding units.jsonl", Required = true };
         var units = new Option<string>("--units") { Description = "Units: all, 0-4095, 3,7,10-20, or source/index ids", DefaultValueFactory = _ => defaults.Units };
         var explainer = new Option<string>("--explainer") { Description = "offline (N2G-style pattern, no LLM) or llm", DefaultValueFactory = _ => defaults.Explainer };
@@ -36,7 +36,7 @@ public static class AutoInterpCommand
         var command = new Command("autointerp", "Explain, simulate and score units in batch (offline by default, or with an OpenAI-compatible LLM); resumable")
         {
             records, units, explainer, simulator, judge, scorer, concurrency, output, perSplit, explainRecords, calibrate, delphi,
-            endpoint, model, timeout, attempts, retryFailed, json,
+            endpoint, model, timeout, attempts, retryFailed, json, quiet,
         };
         command.SetAction(CliApp.Guard(Flags, parse =>
         {
@@ -61,7 +61,8 @@ public static class AutoInterpCommand
                 log.WriteLine($"autointerp: {job.Units.Count} units, explainer {pipeline.Explainer.Name}, " +
                               (options.ScorerKinds.HasFlag(ScorerKinds.Correlation) ? $"simulator {pipeline.Simulator.Name}, " : "") +
                               (pipeline.Judge is { } j ? $"judge {j.Name}, " : "") + $"scorers {options.Scorers}, concurrency {job.Concurrency} → {outDir}");
-                var outcome = AutoInterpProgress.Run(job, log, interactive: !asJson);
+                using var ctrlC = new CtrlC();                                              // stops between units; finished units are kept
+                var outcome = ProgressDisplay.Run<BatchProgress, BatchOutcome>("autointerp", parse.GetValue(quiet), progress => job.Run(progress, ctrlC.Token));
                 if (asJson)
                     JsonOutput.Write(w =>
                     {

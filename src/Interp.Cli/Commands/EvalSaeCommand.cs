@@ -14,7 +14,7 @@ public static class EvalSaeCommand
 {
     public static Command Create()
     {
-        var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
+        var (model, device, json, quiet) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json(), CommonOptions.Quiet());
         model.Description = "Model folder or hub name; default: the model the SAE names in cfg.json when that folder exists, else the embedded model";
         var sae = new Option<string>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors, SAELens layout)", Required = true };
         var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts}; the first --tokens tokens are used (JSON and Parquet documents from the field 'text')", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -26,7 +26,7 @@ public static class EvalSaeCommand
         var bos = BosOption.Create(whenOn: "default: as the SAE's cfg.json says, prepend_bos", whenOff: "default: as the SAE's cfg.json says");
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
-            { sae, model, device, corpus, context, tokens, skip, bos.On, bos.Off, batch, threads, json, output };
+            { sae, model, device, corpus, context, tokens, skip, bos.On, bos.Off, batch, threads, json, quiet, output };
         // Without these flags the model is processed as the SAE's cfg.json says (model_from_pretrained_kwargs).
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
@@ -48,7 +48,8 @@ public static class EvalSaeCommand
             };
             options.Validate();
             if (parse.GetValue(output) is { } outFile) OutputPath.ForFile(outFile);    // refuse a folder or device before the work
-            var result = EvalSaeJob.Run(options, (name, tl) => CommonOptions.LoadModel(name, options.Device, tl), log.WriteLine, Console.Error.WriteLine);
+            var result = ProgressDisplay.Run<StageProgress, EvalSaeResult>("eval-sae", parse.GetValue(quiet), progress =>
+                EvalSaeJob.Run(options, (name, tl) => CommonOptions.LoadModel(name, options.Device, tl), log.WriteLine, Console.Error.WriteLine, progress));
 
             void Document(Utf8JsonWriter w) => Write(w, options, result);
             if (parse.GetValue(output) is { } file) JsonOutput.WriteFile(file, Document);

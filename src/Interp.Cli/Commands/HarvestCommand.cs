@@ -3,7 +3,6 @@ using Interp.Core;
 using Interp.Core.Hooks;
 using Interp.Core.Store;
 using Interp.Model.Harvest;
-using Spectre.Console;
 
 namespace Interp.Cli.Commands;
 
@@ -16,10 +15,10 @@ public static class HarvestCommand
 {
     public static Command Create()
     {
-        var (model, device, json) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json());
+        var (model, device, json, quiet) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json(), CommonOptions.Quiet());
         var corpus = new Option<string[]>("--corpus") { Description = CorpusOptions.Accepts, Required = true, AllowMultipleArgumentsPerToken = true };
         var textField = CorpusOptions.TextField();
-        var hook = new Option<string[]>("--hook") { Description = "Hook name(s) to store, e.g. blocks.2.hook_resid_pre (see `interp hooks`)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var hook = new Option<string[]>("--hook") { Description = "Hook name(s) or globs to store, e.g. blocks.2.hook_resid_pre or 'blocks.*.hook_resid_post' (every layer, one pass; see `interp hooks`)", Required = true, AllowMultipleArgumentsPerToken = true };
         var context = new Option<int>("--ctx") { Description = "Tokens per context", DefaultValueFactory = _ => ContextBuilder.DefaultCtx };
         var tokens = new Option<long?>("--tokens") { Description = "Harvest the first ceil(N/ctx) contexts only (default: the whole corpus)" };
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => HarvestOptions.DefaultBatchSize };
@@ -31,7 +30,7 @@ public static class HarvestCommand
         var output = new Option<string>("--out") { Description = "Store folder: one subfolder per hook with manifest.json and shard-NNNNN.parquet", Required = true };
         var threads = ThreadsOption.Create();
         var command = new Command("harvest", "Store a model's activations at some hooks over a corpus as Parquet shards (resumable)")
-            { model, device, corpus, textField, hook, context, tokens, batch, shard, bos.On, bos.Off, float16, shardMb, overwrite, output, threads, json };
+            { model, device, corpus, textField, hook, context, tokens, batch, shard, bos.On, bos.Off, float16, shardMb, overwrite, output, threads, json, quiet };
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
         command.SetAction(CliApp.Guard(Flags, parse =>
@@ -53,7 +52,7 @@ public static class HarvestCommand
             log.WriteLine($"harvest: {contexts.Count:N0} contexts × {contexts.Ctx} tokens from {contexts.Files.Count} file(s) ({contexts.StreamTokens:N0} tokens)" +
                           $"{(n > 1 ? $", part {k}/{n}" : "")}; hooks {string.Join(", ", hooks)} → {options.OutDirectory}");
 
-            if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<HarvestProgress, HarvestResult>("harvest", log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive,
+            if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<HarvestProgress, HarvestResult>("harvest", parse.GetValue(quiet),
                     progress => job.Run(progress, cancel)),
                     "interrupted: finished shards are kept; re-run the same command to resume", out var result))
                 return CtrlC.ExitCode;

@@ -31,9 +31,10 @@ public static class QuickstartCommand
         var layer = new Option<int?>("--layer") { Description = "The SAE reads blocks.L.hook_resid_pre and the neurons are blocks.(L-1).mlp.hook_post (default L: n_layer / 2)" };
         var explainer = new Option<string>("--explainer") { Description = "auto (llm when INTERP_LLM_MODEL is set, else offline), offline or llm", DefaultValueFactory = _ => "auto" };
         var noServe = new Option<bool>("--no-serve") { Description = "Stop after the pipeline instead of serving the UI" };
+        var quiet = CommonOptions.Quiet();
         var threads = ThreadsOption.Create();
         var command = new Command("quickstart", "The whole pipeline on the embedded model, then the browser UI: harvest, SAE, records, explanations, serve")
-            { model, device, corpus, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe };
+            { model, device, corpus, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe, quiet };
         // The harvest takes these; the SAE's cfg.json records them and the later stages follow it.
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
@@ -42,7 +43,7 @@ public static class QuickstartCommand
             ThreadsOption.Apply(parse, threads);                                            // the UI's live model too
             var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(output)!,
                 parse.GetValue(tokens), parse.GetValue(evalTokens), parse.GetValue(saeTokens), parse.GetValue(dSae), parse.GetValue(k), parse.GetValue(layer),
-                parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads), Processing = processing.Read(parse) };
+                parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads), Processing = processing.Read(parse), Quiet = parse.GetValue(quiet) };
             var (addresses, accessToken) = (parse.GetValue(urls)!, parse.GetValue(token));
             if (!parse.GetValue(noServe) && Web.Security.BindingPolicy.Refusal(addresses,
                     accessToken ?? Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable)) is { } refusal)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Interp.Records;
 
 namespace Interp.Cli.Commands;
@@ -14,7 +13,7 @@ public static class RecordsCommand
 {
     public static Command Create()
     {
-        var (model, json) = (CommonOptions.Model(), CommonOptions.Json());
+        var (model, json, quiet) = (CommonOptions.Model(), CommonOptions.Json(), CommonOptions.Quiet());
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (model and SAE)", DefaultValueFactory = _ => "cpu" };
         var activations = new Option<string?>("--activations") { Description = "Activation store (interp harvest output): a hook folder, or a store root with --hook" };
         var sae = new Option<string?>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors): records of its latents instead of the hook's neurons" };
@@ -41,7 +40,7 @@ public static class RecordsCommand
         var command = new Command("records", "Build unit records (top/band/random windows, density, histograms, logit effects) for neurons or SAE latents")
         {
             activations, sae, model, hook, corpus, textField, ctx, tokens, batch, bos.On, bos.Off, window, top, bandSamples, random, randomActivating, nonActivating,
-            units, seed, memory, overwrite, output, device, threads, json,
+            units, seed, memory, overwrite, output, device, threads, json, quiet,
         };
         // Without these flags: a store's own processing (its manifest), or with --corpus the SAE's cfg.json.
         var processing = new TlProcessingOptions();
@@ -64,14 +63,9 @@ public static class RecordsCommand
                     MemoryMegabytes = parse.GetValue(memory),
                 },
             };
-            var last = Stopwatch.StartNew();
-            if (!CtrlC.TryRun(cancel => RecordsJob.Run(options, log.WriteLine, p =>
-                {
-                    if (last.Elapsed.TotalSeconds < 5) return;
-                    last.Restart();
-                    log.WriteLine($"records: chunk {p.Chunk}/{p.Chunks} {p.Phase}: {p.Contexts:N0}/{p.TotalContexts:N0} contexts | " +
-                                  $"{p.UnitsDone:N0}/{p.TotalUnits:N0} units done | {p.Elapsed.TotalSeconds:F0} s");
-                }, cancel), "interrupted: finished units are kept; re-run the same command to resume", out var result))
+            if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<RecordsProgress, RecordsJobResult>("records", parse.GetValue(quiet),
+                    progress => RecordsJob.Run(options, log.WriteLine, progress, cancel)),
+                    "interrupted: finished units are kept; re-run the same command to resume", out var result))
                 return CtrlC.ExitCode;
             if (asJson)
             {

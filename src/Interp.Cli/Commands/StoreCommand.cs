@@ -78,23 +78,32 @@ public static class StoreCommand
 
     private static Command Verify()
     {
-        var dir = Dir();
-        var command = new Command("verify", "Re-check every shard against its manifest (size, SHA-256, schema, rows)") { dir };
+        var (dir, quiet) = (Dir(), CommonOptions.Quiet());
+        var command = new Command("verify", "Re-check every shard against its manifest (size, SHA-256, schema, rows)") { dir, quiet };
         command.SetAction(CliApp.Guard(parse =>
         {
             var problems = new List<string>();
             var checkedShards = 0;
-            foreach (var folder in Folders(parse.GetValue(dir)!))
+            var folders = Folders(parse.GetValue(dir)!);
+            var total = folders.Sum(f => ActivationManifest.Load(f).Shards.Sum(s => s.Bytes));   // progress in bytes: each shard is read whole
+            long read = 0;
+            ProgressDisplay.Run<StageProgress, int>("store verify", parse.GetValue(quiet), progress =>
             {
-                using var reader = ActivationStoreReader.Open(folder, allowIncomplete: true);
-                var m = reader.Manifest;
-                Console.WriteLine($"{m.Hook}: {m.Shards.Count} shard(s){(m.Complete ? "" : $" (unfinished: {m.RowsWritten:N0} of {m.TotalTokens:N0} tokens)")}");
-                problems.AddRange(reader.Verify((shard, problem) =>
+                foreach (var folder in folders)
                 {
-                    checkedShards++;
-                    Console.WriteLine(problem is null ? $"  ok    {shard.File}  {shard.Rows:N0} rows" : $"  BAD   {problem}");
-                }));
-            }
+                    using var reader = ActivationStoreReader.Open(folder, allowIncomplete: true);
+                    var m = reader.Manifest;
+                    Console.WriteLine($"{m.Hook}: {m.Shards.Count} shard(s){(m.Complete ? "" : $" (unfinished: {m.RowsWritten:N0} of {m.TotalTokens:N0} tokens)")}");
+                    problems.AddRange(reader.Verify((shard, problem) =>
+                    {
+                        checkedShards++;
+                        read += shard.Bytes;
+                        Console.WriteLine(problem is null ? $"  ok    {shard.File}  {shard.Rows:N0} rows" : $"  BAD   {problem}");
+                        progress(new StageProgress(read, total, $"{m.Hook}: {checkedShards} shard(s), {read / 1e6:F1}/{total / 1e6:F1} MB read"));
+                    }));
+                }
+                return 0;
+            });
             if (problems.Count > 0)
                 throw new InterpException($"{problems.Count} of {checkedShards} shard(s) failed verification; first: {problems[0]}");
             Console.WriteLine($"all {checkedShards} shard(s) match their manifests");
@@ -108,13 +117,14 @@ public static class StoreCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "The part stores (roots or hook folders) of a --shard K/N harvest", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "The merged store root", Required = true };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing store in --out" };
+        var quiet = CommonOptions.Quiet();
         var command = new Command("merge", "Merge the N parts of a split harvest into the store a single machine would have written")
-            { inputs, output, overwrite };
+            { inputs, output, overwrite, quiet };
         // Parts from different harvests are told apart by the harvest's options: named by harvest's flags.
         command.SetAction(CliApp.Guard(HarvestCommand.Flags, parse =>
         {
-            var manifests = ActivationStoreMerger.Merge(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite),
-                (hook, done, total) => Console.WriteLine($"{hook}: shard {done}/{total}"));
+            var manifests = ProgressDisplay.Run<StageProgress, IReadOnlyList<ActivationManifest>>("store merge", parse.GetValue(quiet), progress =>
+                ActivationStoreMerger.Merge(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite), progress));
             foreach (var m in manifests)
                 Console.WriteLine($"{m.Hook}: {m.RowsWritten:N0} tokens in {m.Shards.Count} shard(s) → {Path.Combine(parse.GetValue(output)!, m.Hook)}");
             return 0;

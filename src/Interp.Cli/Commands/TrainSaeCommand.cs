@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Interp.Core;
 using Interp.Sae;
-using Spectre.Console;
 using Interp.Sae.Architectures;
 
 namespace Interp.Cli.Commands;
@@ -17,7 +16,7 @@ public static class TrainSaeCommand
     public static Command Create()
     {
         var defaults = new TrainSaeJobOptions { Activations = "", OutDirectory = "" };
-        var (device, json) = (CommonOptions.Device(), CommonOptions.Json());
+        var (device, json, quiet) = (CommonOptions.Device(), CommonOptions.Json(), CommonOptions.Quiet());
         var activations = new Option<string>("--activations") { Description = "Activation store (interp harvest --out) or one hook folder in it", Required = true };
         var hook = new Option<string?>("--hook") { Description = "The hook to train on (needed when the store holds several); must match the store's" };
         var arch = new Option<string>("--arch") { Description = "relu (standard, L1), topk, batchtopk or jumprelu", DefaultValueFactory = _ => "topk" };
@@ -37,7 +36,7 @@ public static class TrainSaeCommand
         var threads = ThreadsOption.Create();
         var output = new Option<string>("--out") { Description = "SAE folder: cfg.json, sae_weights.safetensors, training_log.jsonl, checkpoint/", Required = true };
         var command = new Command("train-sae", "Train a sparse autoencoder (relu, topk, batchtopk, jumprelu) on an activation store; SAELens layout out")
-            { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, deadWindow, auxK, kAux, device, checkpointEvery, resume, seed, stream, output, threads, json };
+            { activations, hook, arch, dSae, k, l1, learningRate, tokens, batch, deadWindow, auxK, kAux, device, checkpointEvery, resume, seed, stream, output, threads, json, quiet };
         var flags = new Dictionary<string, string>
         {
             [nameof(TrainSaeJobOptions.BatchSize)] = "--batch", [nameof(TrainSaeJobOptions.Tokens)] = "--tokens",
@@ -73,7 +72,7 @@ public static class TrainSaeCommand
             log.WriteLine($"  a latent counts as dead after {options.DeadWindow:N0} steps ({(long)options.DeadWindow * options.BatchSize:N0} tokens) without firing" +
                           (architecture.Definition().UsesAuxK ? "; AuxK trains those" : ""));
 
-            if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<SaeTrainProgress, SaeTrainResult>("train-sae", log, interactive: !asJson && AnsiConsole.Profile.Capabilities.Interactive,
+            if (!CtrlC.TryRun(cancel => ProgressDisplay.Run<SaeTrainProgress, SaeTrainResult>("train-sae", parse.GetValue(quiet),
                     progress => job.Run(progress, cancel, log.WriteLine)),
                     $"interrupted: checkpoint saved in {job.CheckpointFolder}; re-run the same command with --resume to continue", out var result))
                 return CtrlC.ExitCode;

@@ -18,16 +18,17 @@ public static class QuickstartPlan
         var device = new[] { "--device", s.Device };
         var threads = s.Threads is { } n ? ["--threads", Number(n)] : Array.Empty<string>();
         var corpus = new[] { "--corpus" }.Concat(s.Corpus).ToArray();
+        var quiet = s.Quiet ? ["--quiet"] : Array.Empty<string>();
         var stages = new List<QuickstartStage>
         {
             new("harvest", $"activations at {s.SaeHook} and {s.MlpHook} over the first {s.HarvestTokens:N0} tokens",
                 ["harvest", .. model, .. device, .. corpus, "--hook", s.SaeHook, "--hook", s.MlpHook, "--ctx", Number(s.Ctx),
-                 "--tokens", Number(s.HarvestTokens), "--float16", .. TlProcessingOptions.Args(s.Processing), .. threads, "--out", layout.Activations],
+                 "--tokens", Number(s.HarvestTokens), "--float16", .. TlProcessingOptions.Args(s.Processing), .. threads, .. quiet, "--out", layout.Activations],
                 () => layout.HarvestComplete([s.SaeHook, s.MlpHook])),
 
             new("train-sae", $"a TopK SAE (d_sae {s.DSae:N0}, k {s.K}) on {s.SaeHook}, {s.SaeTrainingTokens:N0} training rows",
                 ["train-sae", "--activations", layout.Activations, "--hook", s.SaeHook, "--arch", "topk", "--d-sae", Number(s.DSae),
-                 "--k", Number(s.K), "--tokens", Number(s.SaeTrainingTokens), .. SaeBatch(s), .. device, .. threads, "--out", layout.Sae, .. (layout.SaeStarted ? ["--resume"] : Array.Empty<string>())],
+                 "--k", Number(s.K), "--tokens", Number(s.SaeTrainingTokens), .. SaeBatch(s), .. device, .. threads, .. quiet, "--out", layout.Sae, .. (layout.SaeStarted ? ["--resume"] : Array.Empty<string>())],
                 () => layout.SaeComplete),
 
             new("eval-sae", s.EvalTokens > 0
@@ -35,20 +36,20 @@ public static class QuickstartPlan
                     : "L0, explained variance and loss recovered (on harvested tokens: the corpus has none left over)",
                 ["eval-sae", "--sae", layout.Sae, .. model, .. device, .. corpus,
                  .. (s.EvalTokens > 0 ? ["--skip-tokens", Number(s.HarvestTokens), "--tokens", Number(s.EvalTokens)] : new[] { "--tokens", Number(Math.Min(s.HarvestTokens, 32_768)) }),
-                 .. threads, "--out", layout.SaeEvaluation],
+                 .. threads, .. quiet, "--out", layout.SaeEvaluation],
                 () => File.Exists(layout.SaeEvaluation)),
 
             new("records neurons", $"top and sampled contexts, density and logit effects of every {s.MlpHook} neuron",
-                ["records", "--activations", layout.Activations, "--hook", s.MlpHook, .. model, .. device, .. threads, "--out", layout.NeuronRecords],
+                ["records", "--activations", layout.Activations, "--hook", s.MlpHook, .. model, .. device, .. threads, .. quiet, "--out", layout.NeuronRecords],
                 () => QuickstartLayout.RecordsComplete(layout.NeuronRecords)),
 
             new("records latents", "the same for every SAE latent",
-                ["records", "--activations", layout.Activations, "--sae", layout.Sae, .. model, .. device, .. threads, "--out", layout.LatentRecords],
+                ["records", "--activations", layout.Activations, "--sae", layout.Sae, .. model, .. device, .. threads, .. quiet, "--out", layout.LatentRecords],
                 () => QuickstartLayout.RecordsComplete(layout.LatentRecords)),
         };
         foreach (var (name, records, results) in new[] { ("neurons", layout.NeuronRecords, layout.NeuronResults), ("latents", layout.LatentRecords, layout.LatentResults) })
             stages.Add(new($"autointerp {name}", $"explain ({s.Explainer}), simulate and score every unit: {Scorers}",
-                ["autointerp", "--records", records, "--explainer", s.Explainer, "--scorer", Scorers, "--out", results],
+                ["autointerp", "--records", records, "--explainer", s.Explainer, "--scorer", Scorers, .. quiet, "--out", results],
                 () => QuickstartLayout.ResultsComplete(records, results)));
         return stages;
     }

@@ -51,6 +51,9 @@ public sealed record QuickstartSettings
     /// <summary>libtorch CPU threads for every stage and the UI; null: libtorch's choice (one per core).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Show no progress in any stage (each verb's <c>--quiet</c>).</summary>
+    public bool Quiet { get; init; }
+
     /// <summary>offline, or llm (an OpenAI-compatible endpoint from INTERP_LLM_ENDPOINT / INTERP_LLM_MODEL).</summary>
     public string Explainer { get; init; } = "offline";
 }

@@ -11,11 +11,12 @@ public static class ActivationStoreMerger
     /// <summary>
     /// Merges the stores under <paramref name="inputs"/> (store roots or hook folders) into <paramref name="output"/>
     /// (one subfolder per hook). Every hook must have all N parts, complete and from the same harvest.
+    /// After each shard, <paramref name="progress"/> hears how many shards of all hooks are merged (those an earlier run merged count).
     /// </summary>
     /// <returns>The merged manifests, one per hook.</returns>
     /// <exception cref="InterpException">A part is missing, unfinished, damaged or from another harvest.</exception>
     public static IReadOnlyList<ActivationManifest> Merge(IReadOnlyList<string> inputs, string output, bool overwrite,
-        Action<string, int, int>? progress = null)
+        Action<StageProgress>? progress = null)
     {
         if (inputs.Count == 0) throw new InterpException("store merge: no input stores given");
         var byHook = new SortedDictionary<string, List<ActivationStoreReader>>(StringComparer.Ordinal);
@@ -34,7 +35,16 @@ public static class ActivationStoreMerger
                     list.Add(reader);
                 }
             }
-            return byHook.Select(pair => MergeHook(pair.Key, pair.Value, Path.Combine(output, pair.Key), overwrite, progress)).ToArray();
+            var total = byHook.Values.Sum(parts => Unsplit(parts[0].Manifest).Layout.ShardsWithData.Count());
+            var (merged, finished) = (new List<ActivationManifest>(), 0);                 // shards of the hooks merged before this one
+            foreach (var (hook, parts) in byHook)
+            {
+                var (planned, before) = (Unsplit(parts[0].Manifest).Layout.ShardsWithData.Count(), finished);
+                merged.Add(MergeHook(hook, parts, Path.Combine(output, hook), overwrite, (done, pending) =>
+                    progress?.Invoke(new StageProgress(before + planned - pending + done, total, $"{hook}: shard {planned - pending + done}/{planned}"))));
+                finished += planned;
+            }
+            return merged;
         }
         finally
         {
@@ -43,7 +53,7 @@ public static class ActivationStoreMerger
     }
 
     private static ActivationManifest MergeHook(string hook, List<ActivationStoreReader> parts, string folder, bool overwrite,
-        Action<string, int, int>? progress)
+        Action<int, int> progress)
     {
         var first = parts[0].Manifest;
         var n = first.Layout.ShardN;
@@ -93,7 +103,7 @@ public static class ActivationStoreMerger
                 writer.Append([context], rows.Token.AsSpan(row, ctx), rows.Activations.AsSpan(row * d, ctx * d));
             }
             writer.EndShard();
-            progress?.Invoke(hook, i + 1, pending.Count);
+            progress(i + 1, pending.Count);
         }
         return writer.Manifest;
     }

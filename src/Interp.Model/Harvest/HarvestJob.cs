@@ -19,7 +19,7 @@ public sealed class HarvestJob
     /// <summary>The options as given.</summary>
     public HarvestJobOptions Options { get; }
 
-    /// <summary>The hooks, checked against the model.</summary>
+    /// <summary>The hooks, checked against the model, globs expanded (in the model's order, each hook once).</summary>
     public IReadOnlyList<HookName> Hooks { get; }
 
     /// <summary>The contexts to harvest.</summary>
@@ -29,16 +29,19 @@ public sealed class HarvestJob
     public HarvestOptions Harvest { get; }
 
     /// <summary>
-    /// Validates <paramref name="options"/>, checks the hooks against <paramref name="model"/> and tokenises the corpus;
+    /// Validates <paramref name="options"/>, checks the hooks against <paramref name="model"/> (expanding globs such as
+    /// <c>blocks.*.hook_resid_post</c>) and tokenises the corpus;
     /// <paramref name="warn"/> gets the tokenizer's notes.
     /// </summary>
     /// <exception cref="Core.InvalidOptionException">An option out of range.</exception>
-    /// <exception cref="Core.InterpException">A bad hook name, a bad corpus file (see <see cref="ContextBuilder.Tokenize"/>), or too short a corpus.</exception>
+    /// <exception cref="Core.InterpException">A bad hook name, a glob matching no hook, a bad corpus file (see <see cref="ContextBuilder.Tokenize"/>), or too short a corpus.</exception>
     public static HarvestJob Prepare(Gpt2 model, HarvestJobOptions options, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var (k, n) = options.Split();
-        var hooks = options.Hooks.Select(h => HookName.Parse(h, model.Config.NLayer)).ToArray();
+        var nLayers = model.Config.NLayer;
+        var hooks = HookGlob.Expand(options.Hooks, HookName.All(nLayers).Where(Gpt2Config.IsPerToken).ToArray(), h => HookName.Parse(h, nLayers),
+            (glob, closest) => HarvestJobOptions.Refuse(n => $"{n(nameof(HarvestJobOptions.Hooks))} '{glob}' matches no per-token hook of this model; the closest is {closest}"));
         var contexts = ContextBuilder.FromFiles(options.Corpus, model.RequireTokenizer(), options.Ctx, options.PrependBos, options.Tokens, warn, options.TextField);
         var harvest = new HarvestOptions
         {

@@ -15,7 +15,10 @@ public sealed record HarvestJobOptions
     /// <summary>The JSON field or Parquet column that holds each document's text.</summary>
     public string TextField { get; init; } = Core.Corpora.CorpusInput.DefaultTextField;
 
-    /// <summary>Hook names to store (checked against the model's layers when the job runs).</summary>
+    /// <summary>
+    /// Hook names to store, or globs over them (<c>blocks.*.hook_resid_post</c>: <c>*</c> any run of characters, <c>?</c> one),
+    /// checked against the model's layers when the job is prepared. One forward pass writes every hook's store.
+    /// </summary>
     public required IReadOnlyList<string> Hooks { get; init; }
 
     /// <summary>The store folder: one subfolder per hook.</summary>

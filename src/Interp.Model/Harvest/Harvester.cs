@@ -76,9 +76,8 @@ public sealed record HarvestProgress(long Tokens, long TotalTokens, long TokensT
     long IJobProgress.Done => Tokens;
     long IJobProgress.Total => TotalTokens;
 
-    /// <summary>One plain line: tokens stored of the total, this run's rate, time left.</summary>
-    public string Describe() =>
-        $"{Tokens:N0}/{TotalTokens:N0} tokens | {TokensPerSecond:N0} tokens/s | ETA {(Eta is { } eta ? eta.ToString(@"hh\:mm\:ss") : "--:--:--")}";
+    /// <summary>One plain line: tokens stored of the total and this run's rate (a progress display adds the time left).</summary>
+    public string Describe() => $"{Tokens:N0}/{TotalTokens:N0} tokens | {TokensPerSecond:N0} tokens/s";
 
     /// <summary>This run's rate.</summary>
     public double TokensPerSecond => Elapsed.TotalSeconds > 0 ? TokensThisRun / Elapsed.TotalSeconds : 0;
