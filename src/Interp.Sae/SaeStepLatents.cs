@@ -53,7 +53,7 @@ public sealed class SaeStepLatents
     /// <summary>d_sae.</summary>
     public long DSae { get; }
 
-    /// <summary>f [B, d_sae] (a new tensor when the latents are entries; padding adds 0).</summary>
+    /// <summary>f [B, d_sae] (a new tensor when the latents are entries).</summary>
     public Tensor Dense()
     {
         if (_dense is not null) return _dense;

@@ -103,11 +103,11 @@ public sealed class SaeTrainer
         var clock = Stopwatch.StartNew();
         using var folderLock = FolderLock.Acquire(_options.OutDirectory);      // one writer per SAE folder
 
-        var state = TryResume(device) ?? Start(device);
+        SaeRunState? state = TryResume(device) ?? Start(device);
         try
         {
             var last = TrainRecovering(ref state, device, cancellationToken);
-            var sae = state.Sae;
+            var sae = state!.Sae;                                                               // set again by every recovery
             sae.zero_grad();                                                                    // release the gradients
             sae.Save(_options.OutDirectory);
             sae.SourceDirectory = _options.OutDirectory;
@@ -116,7 +116,7 @@ public sealed class SaeTrainer
         }
         catch
         {
-            state.Dispose(keepSae: false);
+            state?.Dispose(keepSae: false);                                                    // null: a recovery failed to reload
             throw;
         }
     }
@@ -126,19 +126,19 @@ public sealed class SaeTrainer
     /// when libtorch reads a scalar TorchSharp has freed (<see cref="TorchSharpScalarRace"/>): the step that failed may
     /// have changed some weights, and a resumed run ends equal to an uninterrupted one.
     /// </summary>
-    private SaeTrainProgress? TrainRecovering(ref SaeRunState state, Device device, CancellationToken cancellationToken)
+    private SaeTrainProgress? TrainRecovering(ref SaeRunState? state, Device device, CancellationToken cancellationToken)
     {
+        _failAtStep = SimulateScalarRaceAtStep;
         for (var recoveries = 0; ; recoveries++)
         {
             try
             {
-                if (recoveries == 0) _failAtStep = SimulateScalarRaceAtStep;
-                return Train(state, cancellationToken);
+                return Train(state!, cancellationToken);
             }
             catch (ExternalException e) when (TorchSharpScalarRace.IsScalarRace(e) && recoveries < TorchSharpScalarRace.MaxRecoveries)
             {
-                state.Dispose(keepSae: false);
-                state = null!;
+                state!.Dispose(keepSae: false);
+                state = null;
                 state = TryResume(device) ?? Start(device);
                 Recovered?.Invoke(state.Step);
             }

@@ -91,35 +91,30 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
     }
 
     /// <summary>
-    /// The flat indices of the <paramref name="keep"/> largest ReLU'd entries of <paramref name="flat"/> (pre, [B·d_sae]).
-    /// First, when the last step's cut (or the running threshold) <paramref name="hint"/> is known, from the entries at
-    /// least 0.9 of it: when there
-    /// are k·B of those, the k·B largest are among them (one compare over B·d_sae, no per-row top-k). Else from each row's
-    /// 4k largest: when every row's 4k-th largest is at most the smallest entry kept, no row has a
-    /// further entry that belongs, and the k·B are found among B·4k candidates (one per-row top-k and a small top-k).
-    /// Otherwise every row has k entries at least its k-th largest, so those k·B are all at least the smallest row's k-th
-    /// largest: one top-k over only the entries above that floor (a single-threaded top-k over all B·d_sae was the slow
-    /// part). Above a positive floor ReLU changes nothing, so no ReLU'd copy of the pre-activations is made then.
+    /// The flat indices of the <paramref name="keep"/> largest ReLU'd entries of <paramref name="flat"/> (pre, [B·d_sae]),
+    /// looked for among as few candidates as is exact:
+    /// <list type="number">
+    /// <item>the entries at least 0.9 of <paramref name="hint"/> (the last step's cut, or the running threshold): when k·B
+    /// are there, the k·B largest are among them (one compare over B·d_sae, no per-row top-k);</item>
+    /// <item>each row's 4k largest: when every row's 4k-th is at most the smallest entry kept, no row has a further entry
+    /// that belongs;</item>
+    /// <item>the entries at least the smallest row's k-th largest, which all k·B are (every row has k such);</item>
+    /// <item>all entries (a single-threaded top-k over B·d_sae, the slow case).</item>
+    /// </list>
+    /// Above a positive bound ReLU changes nothing, so no ReLU'd copy of the pre-activations is made then.
     /// </summary>
     private static Tensor BatchLargest(Tensor pre, Tensor flat, int k, int keep, float hint)
     {
         using var scope = NewDisposeScope();
-        if (hint > 0 && float.IsFinite(hint))
-        {
-            // nonzero's length is the count: summing the bool mask took four times as long (0.2 s at B·d_sae = 67M).
-            var candidates = flat.ge(hint * 0.9f).nonzero().squeeze(1);                          // a margin for the weights' drift
-            var count = candidates.shape[0];
-            if (count >= keep && count <= flat.shape[0] / 4)
-                return candidates.index_select(0, flat.index_select(0, candidates).topk(keep, dim: -1, sorted: false).indexes).MoveToOuterDisposeScope();
-        }
+        if (hint > 0 && float.IsFinite(hint) && LargestAbove(flat, hint * 0.9f, keep) is { } nearLastCut)   // a margin for the weights' drift
+            return nearLastCut.MoveToOuterDisposeScope();
         var (rows, dSae) = (pre.shape[0], pre.shape[1]);
         var width = (int)Math.Min(dSae, 4L * k);
         if (k >= 1 && width > k)
         {
             var (values, columns) = pre.detach().topk(width, dim: -1);                           // [B, 4k], descending
             var chosen = nn.functional.relu(values).reshape(-1).topk(keep, dim: -1, sorted: false);   // of [B·4k]
-            var smallestKept = chosen.values.min();
-            if (values.select(1, width - 1).le(smallestKept).all().item<bool>())
+            if (values.select(1, width - 1).le(chosen.values.min()).all().item<bool>())
             {
                 var row = chosen.indexes.div(width, rounding_mode: RoundingMode.floor);
                 return (row * dSae + columns.reshape(-1).index_select(0, chosen.indexes)).MoveToOuterDisposeScope();
@@ -128,14 +123,23 @@ public sealed class BatchTopKArchitecture : SaeArchitectureDefinition
         if (k >= 1 && k <= dSae)
         {
             var floor = pre.detach().topk(k, dim: -1).values.select(1, k - 1).min().item<float>();
-            if (floor > 0)
-            {
-                var candidates = flat.ge(floor).nonzero().squeeze(1);
-                if (candidates.shape[0] <= flat.shape[0] / 4)
-                    return candidates.index_select(0, flat.index_select(0, candidates).topk(keep, dim: -1, sorted: false).indexes).MoveToOuterDisposeScope();
-            }
+            if (floor > 0 && LargestAbove(flat, floor, keep) is { } aboveFloor) return aboveFloor.MoveToOuterDisposeScope();
         }
         return nn.functional.relu(flat).topk(keep, dim: -1, sorted: false).indexes.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The flat indices of the <paramref name="keep"/> largest entries of <paramref name="flat"/> when at least that many
+    /// and at most a quarter of all are at least <paramref name="bound"/>; else null (too few to be exact, or too many to
+    /// be quick). nonzero's length is the count: summing the bool mask took four times as long (0.2 s at 67M entries).
+    /// </summary>
+    private static Tensor? LargestAbove(Tensor flat, float bound, int keep)
+    {
+        var candidates = flat.ge(bound).nonzero().squeeze(1);
+        var count = candidates.shape[0];
+        return count >= keep && count <= flat.shape[0] / 4
+            ? candidates.index_select(0, flat.index_select(0, candidates).topk(keep, dim: -1, sorted: false).indexes)
+            : null;
     }
 
     internal override void SetThreshold(SparseAutoencoder sae, double value)
