@@ -62,6 +62,12 @@ public sealed record RecordsJobOptions
     /// <summary>Which units: <c>all</c>, <c>0-1023</c>, <c>3,7,10-20</c>.</summary>
     public string Units { get; init; } = "all";
 
+    /// <summary>
+    /// This machine's part <c>K/N</c> of the selected <see cref="Units"/> (contiguous, balanced ranges; see
+    /// <see cref="WorkSplit"/>): the parts' folders are joined by <see cref="RecordsMerger"/>.
+    /// </summary>
+    public string Shard { get; init; } = "1/1";
+
     /// <summary>Sampling options.</summary>
     public RecordOptions Sampling { get; init; } = new();
 
@@ -96,6 +102,7 @@ public static class RecordsJob
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Sampling.Validate();
+        var split = WorkSplit.Parse(options.Shard);
         var clock = Stopwatch.StartNew();
         var fromStore = options.Activations is not null;
         if (fromStore == options.Corpus.Count > 0)
@@ -146,7 +153,7 @@ public static class RecordsJob
             if (prependBos) source = new BosMaskedBlockSource(source);      // BOS is never a unit's example
 
             var tokenString = TokenStrings(model);
-            var units = UnitSelection.Parse(options.Units, source.Width);
+            var units = split.Take(UnitSelection.Parse(options.Units, source.Width));
             using var effects = sae is null
                 ? UnitEffects.ForNeurons(model, hookName, activationWidth, tokenString, options.Sampling)
                 : UnitEffects.ForSae(model, sae, hookName, tokenString, options.Sampling);
@@ -167,12 +174,13 @@ public static class RecordsJob
                 Options = RecordsSampling.Of(options.Sampling),
                 Units = options.Units,
                 UnitCount = units.Length,
+                Shard = split.IsWhole ? null : split,
             };
 
             using var writer = UnitRecordStoreWriter.Open(options.OutDirectory, manifest, options.Overwrite);
             var remaining = units.Where(u => !writer.DoneUnits.Contains(u)).ToArray();
             var resumed = units.Length - remaining.Length;
-            log?.Invoke($"records: {units.Length:N0} {(sae is null ? "neurons" : "latents")} of {manifest.Source} over {manifest.Tokens:N0} tokens " +
+            log?.Invoke($"records: {units.Length:N0} {(sae is null ? "neurons" : "latents")} of {manifest.Source}{(split.IsWhole ? "" : $" (part {split})")} over {manifest.Tokens:N0} tokens " +
                         $"({manifest.Contexts:N0} contexts × {manifest.Ctx}){(resumed > 0 ? $", resuming after {resumed:N0} finished units" : "")} → {options.OutDirectory}");
             var builder = new RecordBuilder(source, manifest.Source, options.Sampling, tokenString, effects);
             foreach (var chunk in builder.Build(remaining, progress, resumed, units.Length, cancellationToken))

@@ -69,6 +69,12 @@ public sealed record RecordsManifest
     /// <summary>Units in the store.</summary>
     public required int UnitCount { get; init; }
 
+    /// <summary>
+    /// This store's part <c>K/N</c> of the selected <see cref="Units"/> when the job was split over machines
+    /// (<c>--shard K/N</c>; joined by <see cref="RecordsMerger"/>); absent when not split, so an unsplit job's key is as before.
+    /// </summary>
+    public WorkSplit? Shard { get; init; }
+
     /// <summary>How this store was made (time, duration, resumes): not part of the job's identity.</summary>
     public RecordsBuild? Build { get; init; }
 
@@ -108,5 +114,10 @@ public sealed record RecordsManifest
         Range("contexts", Contexts, 0, long.MaxValue / Ctx);
         Range("tokens", Tokens, 0, Contexts * Ctx);
         Range("unit_count", UnitCount, 0, SourceUnits);
+        if (Shard is { } shard)
+        {
+            Range("shard.n", shard.N, 1, int.MaxValue);
+            Range("shard.k", shard.K, 1, shard.N);
+        }
     }
 }

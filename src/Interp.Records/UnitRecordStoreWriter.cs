@@ -137,6 +137,62 @@ public sealed class UnitRecordStoreWriter : IDisposable
     }
 
     /// <summary>
+    /// Copies every unit of the finished store <paramref name="database"/> (a part of the same job, see
+    /// <see cref="RecordsMerger"/>) into this one in one transaction: its unit rows, records and vocabulary as they are,
+    /// and its context tokens joined with those already here (each store keeps only the positions its windows show).
+    /// Copying a part again changes nothing, so an interrupted merge can simply be run again.
+    /// </summary>
+    public void CopyFrom(string database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        Execute(_connection, "ATTACH DATABASE $path AS part;", ("$path", database));
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            var joined = new List<(long Context, byte[] Tokens)>();
+            using (var shared = Command(transaction, "SELECT p.context, p.tokens, m.tokens FROM part.contexts p JOIN main.contexts m ON m.context = p.context;"))
+            using (var reader = shared.ExecuteReader())
+                while (reader.Read()) joined.Add((reader.GetInt64(0), JoinTokens((byte[])reader[1], (byte[])reader[2])));
+            using (var update = Command(transaction, "UPDATE main.contexts SET tokens = $tokens WHERE context = $context;"))
+                foreach (var (context, tokens) in joined) Run(update, ("$context", context), ("$tokens", tokens));
+            foreach (var sql in new[]
+                     {
+                         "INSERT OR REPLACE INTO main.units SELECT idx, max, mean, density, active, tokens_seen, top_token, top_logit, bytes FROM part.units;",
+                         "INSERT OR REPLACE INTO main.unit_records SELECT idx, data FROM part.unit_records;",
+                         "INSERT OR IGNORE INTO main.vocab SELECT id, token FROM part.vocab;",
+                         "INSERT OR IGNORE INTO main.contexts SELECT context, tokens FROM part.contexts;",
+                     })
+                using (var command = Command(transaction, sql)) command.ExecuteNonQuery();
+            var copied = new List<int>();
+            using (var units = Command(transaction, "SELECT idx FROM part.units;"))
+            using (var reader = units.ExecuteReader())
+                while (reader.Read()) copied.Add(reader.GetInt32(0));
+            transaction.Commit();
+            _done.UnionWith(copied);
+            _contexts.Clear();                                                       // cached tokens may be stale now
+        }
+        catch (SqliteException e)
+        {
+            throw new InterpException($"{database}: cannot copy its records ({e.Message})", e);
+        }
+        finally
+        {
+            Execute(_connection, "DETACH DATABASE part;");
+        }
+    }
+
+    // A context's token ids from two stores: -1 marks a position no window of that store shows.
+    private static byte[] JoinTokens(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length) throw new InterpException($"context tokens of {a.Length} and {b.Length} bytes: the parts have different ctx");
+        var x = MemoryMarshal.Cast<byte, int>(a.AsSpan()).ToArray();
+        ReadOnlySpan<int> y = MemoryMarshal.Cast<byte, int>(b.AsSpan());
+        for (var i = 0; i < x.Length; i++)
+            if (x[i] == -1) x[i] = y[i];
+        return MemoryMarshal.AsBytes(x.AsSpan()).ToArray();
+    }
+
+    /// <summary>
     /// Finishes the store: records <paramref name="manifest"/> in its <c>meta</c> table, marks it complete, closes it,
     /// renames it to <c>records.db</c> (replacing an older one) and writes <c>manifest.json</c>. Returns the store's path.
     /// </summary>

@@ -14,15 +14,18 @@ public sealed class AutoInterpJob : IDisposable
     private readonly IUnitRecordSource _source;
     private readonly LlmClient? _llm;
 
-    private AutoInterpJob(IUnitRecordSource source, AutoInterpJobOptions options, IReadOnlyList<UnitId> units, UnitPipeline pipeline, LlmClient? llm)
+    private readonly AutoInterpPart? _part;
+
+    private AutoInterpJob(IUnitRecordSource source, AutoInterpJobOptions options, IReadOnlyList<UnitId> units, UnitPipeline pipeline, LlmClient? llm,
+        AutoInterpPart? part)
     {
-        (_source, Options, Units, Pipeline, _llm) = (source, options, units, pipeline, llm);
+        (_source, Options, Units, Pipeline, _llm, _part) = (source, options, units, pipeline, llm, part);
     }
 
     /// <summary>The options as given.</summary>
     public AutoInterpJobOptions Options { get; }
 
-    /// <summary>The units selected, in the source's order.</summary>
+    /// <summary>The units selected (this part's, when split), in the source's order.</summary>
     public IReadOnlyList<UnitId> Units { get; }
 
     /// <summary>The explainer, simulator, judge and scorers every unit goes through.</summary>
@@ -39,7 +42,9 @@ public sealed class AutoInterpJob : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var units = UnitFilter.Select(source.Units, options.Units);
+        var selected = UnitFilter.Select(source.Units, options.Units);
+        var split = options.Split;
+        var units = split.Take(selected);
         LlmClient? llm = null;
         if (options.UsesLlm)
         {
@@ -51,7 +56,8 @@ public sealed class AutoInterpJob : IDisposable
         {
             var explainRecords = AutoInterpJobOptions.AtLeastOne(options.LlmExplainRecords, nameof(options.LlmExplainRecords));
             var pipeline = PipelineFactory.Create(options.ExplainerKind, options.SimulatorKind, options.JudgeKind, options.Pipeline, llm, explainRecords);
-            return new AutoInterpJob(source, options, units, pipeline, llm);
+            var part = split.IsWhole ? null : AutoInterpPart.Of(options, split, selected.Count, units);
+            return new AutoInterpJob(source, options, units, pipeline, llm, part);
         }
         catch
         {
@@ -65,8 +71,11 @@ public sealed class AutoInterpJob : IDisposable
     /// unit. Cancelling stops between units: the outcome then has <see cref="BatchOutcome.Cancelled"/> set, and the
     /// finished units are kept for a resume.
     /// </summary>
-    public Task<BatchOutcome> RunAsync(Action<BatchProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new AutoInterpRunner(_source, Pipeline, _llm).RunAsync(Units, Options.OutDirectory, Concurrency, Options.RetryFailed, progress, cancellationToken);
+    public Task<BatchOutcome> RunAsync(Action<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        _part?.Save(Options.OutDirectory);                                             // says which part this folder is, for the merge
+        return new AutoInterpRunner(_source, Pipeline, _llm).RunAsync(Units, Options.OutDirectory, Concurrency, Options.RetryFailed, progress, cancellationToken);
+    }
 
     /// <summary><see cref="RunAsync"/>, waited for.</summary>
     public BatchOutcome Run(Action<BatchProgress>? progress = null, CancellationToken cancellationToken = default) =>

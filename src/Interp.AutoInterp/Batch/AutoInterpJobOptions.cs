@@ -18,6 +18,15 @@ public sealed record AutoInterpJobOptions
     /// <summary>Which units: <c>all</c>, <c>0-4095</c>, <c>3,7,10-20</c> or source/index ids (<see cref="UnitFilter"/>).</summary>
     public string Units { get; init; } = "all";
 
+    /// <summary>
+    /// This machine's part <c>K/N</c> of the selected <see cref="Units"/> (contiguous, balanced ranges; see
+    /// <see cref="WorkSplit"/>): a part's folder gets an <see cref="AutoInterpPart"/> file, and <see cref="AutoInterpMerger"/> joins the parts.
+    /// </summary>
+    public string Shard { get; init; } = "1/1";
+
+    /// <summary>Where the unit records come from (a folder), kept in a part's file to tell parts of one job apart; null: records in memory.</summary>
+    public string? Records { get; init; }
+
     /// <summary><c>offline</c> (N2G-style pattern, no LLM) or <c>llm</c>.</summary>
     public string Explainer { get; init; } = "offline";
 
@@ -89,6 +98,9 @@ public sealed record AutoInterpJobOptions
     /// <summary>The scores chosen.</summary>
     public ScorerKinds ScorerKinds => PipelineFactory.ParseScorers(Scorers);
 
+    /// <summary>The part <see cref="Shard"/> names.</summary>
+    public WorkSplit Split => WorkSplit.Parse(Shard);
+
     /// <summary>Whether any part of the pipeline calls an LLM.</summary>
     public bool UsesLlm => PipelineFactory.UsesLlm(ExplainerKind, SimulatorKind, JudgeKind, ScorerKinds);
 
@@ -101,7 +113,7 @@ public sealed record AutoInterpJobOptions
     /// <summary>Throws an <see cref="InvalidOptionException"/> for the first option out of range that needs no records to tell.</summary>
     public void Validate()
     {
-        _ = (ExplainerKind, SimulatorKind, JudgeKind, ScorerKinds, Pipeline);          // each parsed, in this order
+        _ = (ExplainerKind, SimulatorKind, JudgeKind, ScorerKinds, Pipeline, Split);   // each parsed, in this order
         if (ExamplesPerSplit is <= 0) throw Refuse(n => $"{n(nameof(ExamplesPerSplit))} {ExamplesPerSplit}: must be at least 1");
         AtLeastOne(ResolvedConcurrency, nameof(Concurrency));
     }

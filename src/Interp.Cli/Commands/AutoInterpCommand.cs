@@ -33,10 +33,11 @@ public static class AutoInterpCommand
         var timeout = new Option<double>("--llm-timeout") { Description = "Seconds before a request is abandoned and retried", DefaultValueFactory = _ => defaults.LlmTimeoutSeconds };
         var attempts = new Option<int>("--llm-max-attempts") { Description = "Attempts per request (429, 5xx and timeouts are retried with back-off)", DefaultValueFactory = _ => defaults.LlmMaxAttempts };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the units a previous run marked failed" };
+        var shard = new Option<string>("--shard") { Description = "K/N: score only the K-th of N contiguous parts of --units, one part a machine (join them with `interp autointerp merge`)", DefaultValueFactory = _ => defaults.Shard };
         var command = new Command("autointerp", "Explain, simulate and score units in batch (offline by default, or with an OpenAI-compatible LLM); resumable")
         {
             records, units, explainer, simulator, judge, scorer, concurrency, output, perSplit, explainRecords, calibrate, delphi,
-            endpoint, model, timeout, attempts, retryFailed, json, quiet,
+            endpoint, model, timeout, attempts, retryFailed, shard, json, quiet,
         };
         command.SetAction(CliApp.Guard(Flags, parse =>
         {
@@ -49,7 +50,7 @@ public static class AutoInterpCommand
                 Concurrency = parse.GetValue(concurrency), ExamplesPerSplit = parse.GetValue(perSplit), LlmExplainRecords = parse.GetValue(explainRecords),
                 Calibrate = parse.GetValue(calibrate), DelphiExamples = parse.GetValue(delphi), LlmEndpoint = parse.GetValue(endpoint),
                 LlmModel = parse.GetValue(model), LlmTimeoutSeconds = parse.GetValue(timeout), LlmMaxAttempts = parse.GetValue(attempts),
-                RetryFailed = parse.GetValue(retryFailed),
+                RetryFailed = parse.GetValue(retryFailed), Shard = parse.GetValue(shard)!, Records = parse.GetValue(records)!,
             };
             options.Validate();                                                             // before the records are opened
             var outDir = options.OutDirectory;
@@ -58,7 +59,7 @@ public static class AutoInterpCommand
             {
                 using var job = AutoInterpJob.Prepare(source, options);
                 var pipeline = job.Pipeline;
-                log.WriteLine($"autointerp: {job.Units.Count} units, explainer {pipeline.Explainer.Name}, " +
+                log.WriteLine($"autointerp: {job.Units.Count} units{(options.Split.IsWhole ? "" : $" (part {options.Split})")}, explainer {pipeline.Explainer.Name}, " +
                               (options.ScorerKinds.HasFlag(ScorerKinds.Correlation) ? $"simulator {pipeline.Simulator.Name}, " : "") +
                               (pipeline.Judge is { } j ? $"judge {j.Name}, " : "") + $"scorers {options.Scorers}, concurrency {job.Concurrency} → {outDir}");
                 using var ctrlC = new CtrlC();                                              // stops between units; finished units are kept
@@ -96,6 +97,7 @@ public static class AutoInterpCommand
             }
         }));
         command.Subcommands.Add(SyntheticCommand());
+        command.Subcommands.Add(AutoInterpMergeCommand.Create());
         return command;
     }
 
@@ -128,6 +130,6 @@ public static class AutoInterpCommand
         [nameof(AutoInterpJobOptions.ExamplesPerSplit)] = "--examples-per-split", [nameof(AutoInterpJobOptions.LlmExplainRecords)] = "--llm-explain-records",
         [nameof(AutoInterpJobOptions.DelphiExamples)] = "--delphi-examples", [nameof(AutoInterpJobOptions.LlmEndpoint)] = "--llm-endpoint",
         [nameof(AutoInterpJobOptions.LlmModel)] = "--llm-model", [nameof(AutoInterpJobOptions.LlmTimeoutSeconds)] = "--llm-timeout",
-        [nameof(AutoInterpJobOptions.LlmMaxAttempts)] = "--llm-max-attempts",
+        [nameof(AutoInterpJobOptions.LlmMaxAttempts)] = "--llm-max-attempts", [nameof(AutoInterpJobOptions.Shard)] = "--shard",
     };
 }

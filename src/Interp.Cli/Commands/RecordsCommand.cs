@@ -32,6 +32,7 @@ public static class RecordsCommand
         var randomActivating = new Option<int>("--random-activating") { Description = "Random windows where the unit fires (delphi's positives: 10 equal-count deciles)", DefaultValueFactory = _ => new RecordOptions().RandomActivating };
         var nonActivating = new Option<int>("--non-activating") { Description = "Random windows where the unit is ≤ 0 at every token", DefaultValueFactory = _ => 20 };
         var units = new Option<string>("--units") { Description = "Units to build: all, 0-1023, 3,7,10-20", DefaultValueFactory = _ => "all" };
+        var shard = new Option<string>("--shard") { Description = "K/N: build only the K-th of N contiguous parts of --units, one part a machine (join them with `interp records merge`)", DefaultValueFactory = _ => "1/1" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random samples (same seed, same records)", DefaultValueFactory = _ => 0 };
         var memory = new Option<int>("--memory-mb") { Description = "Memory for kept windows; more units than fit are built in chunks (two passes each)", DefaultValueFactory = _ => 512 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Rebuild even when finished records are in --out" };
@@ -40,7 +41,7 @@ public static class RecordsCommand
         var command = new Command("records", "Build unit records (top/band/random windows, density, histograms, logit effects) for neurons or SAE latents")
         {
             activations, sae, model, hook, corpus, textField, ctx, tokens, batch, bos.On, bos.Off, window, top, bandSamples, random, randomActivating, nonActivating,
-            units, seed, memory, overwrite, output, device, threads, json, quiet,
+            units, shard, seed, memory, overwrite, output, device, threads, json, quiet,
         };
         // Without these flags: a store's own processing (its manifest), or with --corpus the SAE's cfg.json.
         var processing = new TlProcessingOptions();
@@ -54,7 +55,7 @@ public static class RecordsCommand
             {
                 Activations = parse.GetValue(activations), Sae = parse.GetValue(sae), Model = parse.GetValue(model), Hook = parse.GetValue(hook),
                 Corpus = parse.GetValue(corpus) ?? [], TextField = parse.GetValue(textField)!, Ctx = parse.GetValue(ctx), Tokens = parse.GetValue(tokens), Batch = parse.GetValue(batch),
-                PrependBos = bos.Read(parse) ?? true, Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, OutDirectory = parse.GetValue(output)!,
+                PrependBos = bos.Read(parse) ?? true, Device = parse.GetValue(device)!, Units = parse.GetValue(units)!, Shard = parse.GetValue(shard)!, OutDirectory = parse.GetValue(output)!,
                 Overwrite = parse.GetValue(overwrite), Processing = processing.Read(parse),
                 Sampling = new RecordOptions
                 {
@@ -87,11 +88,12 @@ public static class RecordsCommand
                           $"{result.Bytes / 1e6:F1} MB → {result.DatabasePath}");
             return 0;
         }));
+        command.Subcommands.Add(RecordsMergeCommand.Create());
         return command;
     }
 
     /// <summary>The records job's options (by property name) → this verb's flags, for refused options.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(HarvestCommand.Flags)
+    internal static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(HarvestCommand.Flags)
     {
         [nameof(RecordsJobOptions.Hook)] = "--hook NAME", [nameof(RecordsJobOptions.Units)] = "--units",
         [nameof(RecordsJobOptions.Activations)] = "--activations",
