@@ -50,6 +50,10 @@ public sealed class ShardMergeTests : IDisposable
         Assert.Equal(12, File.ReadAllLines(Path.Combine(Dir("merged"), ResultsFile.FileName)).Length);
         var again = Run("merged");                                                                 // a finished run: nothing left to do
         Assert.Equal((12, 0), (again.Skipped, again.Done));
+        var refusal = Assert.Throws<InvalidOptionException>(() => AutoInterpMerger.Merge([Dir("part1"), Dir("part2")], Dir("merged"), overwrite: false)).Message;
+        Assert.Equal($"{Path.Combine(Dir("merged"), ResultsFile.FileName)}: results are already there; pass the overwrite option to replace them, or use another output folder", refusal);
+        AutoInterpMerger.Merge([Dir("part1"), Dir("part2")], Dir("merged"), overwrite: true);
+        Assert.Equal(Text("whole", ResultsFile.FileName), Text("merged", ResultsFile.FileName));
     }
 
     [Fact]
@@ -68,6 +72,11 @@ public sealed class ShardMergeTests : IDisposable
         Assert.StartsWith($"{Dir("fuzzing")}: from another autointerp job than {Dir("part1")}, which has scorers \"Correlation, Detection\"", Refusal("part1", "fuzzing"));
         Assert.Equal($"{Dir("third")}: part 3/3 does not belong with {Dir("part1")} (part 1/2)", Refusal("part1", "third"));
         Assert.StartsWith($"{Dir("whole")}: not a part of a split autointerp run", Refusal("part1", "whole"));
+
+        var partFile = Path.Combine(Dir("fuzzing"), AutoInterpPart.FileName);                   // a part file edited to claim a unit of part 1
+        var edited = AutoInterpPart.Load(Dir("part2"));
+        File.WriteAllText(partFile, ManifestFormat.ToJson(edited with { Units = ["synthetic/6", .. edited.Units.Skip(1)] }));
+        Assert.Equal($"{Dir("fuzzing")}: unit synthetic/6 is also in {Dir("part1")} (the parts overlap)", Refusal("part1", "fuzzing"));
 
         var results = Path.Combine(Dir("part2"), ResultsFile.FileName);
         File.WriteAllLines(results, File.ReadAllLines(results)[..4]);                             // as a part stopped after 4 units leaves it

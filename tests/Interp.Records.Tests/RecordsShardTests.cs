@@ -54,6 +54,8 @@ public sealed class RecordsShardTests : IDisposable
 
         Assert.Null(merged.Manifest.Shard);
         Assert.Equal(whole.Manifest.JobKey(), merged.Manifest.JobKey());
+        Assert.StartsWith($"{merged.DatabasePath}: records are already complete for this job",
+            Assert.ThrowsAny<InterpException>(() => RecordsMerger.Merge([_temp["part1"], _temp["part2"]], _temp["merged"], overwrite: false)).Message);
         Assert.Equal(Job(whole.DatabasePath), Job(merged.DatabasePath));
         foreach (var (table, key) in new[] { ("units", "idx"), ("unit_records", "idx"), ("contexts", "context"), ("vocab", "id") })
             Assert.Equal(Rows(whole.DatabasePath, table, key), Rows(merged.DatabasePath, table, key));
@@ -82,10 +84,28 @@ public sealed class RecordsShardTests : IDisposable
         Assert.Equal($"{_temp["third"]}: part 2/3 does not belong with {_temp["part1"]} (part 1/2)", Refusal("part1", "third"));
         Assert.StartsWith($"{_temp["whole"]}: not a part of a split records job", Refusal("whole", "part2"));
 
+        // Parts whose manifests were edited to swap K: part 1 would then hold units above part 2's.
+        SetShard("part1", 2);
+        SetShard("part2", 1);
+        Assert.Equal($"{_temp["part1"]}: its units overlap those of {_temp["part2"]} (unit 0 is at or below 20)", Refusal("part1", "part2"));
+
         var database = Path.Combine(_temp["part2"], UnitRecordStore.DatabaseFileName);
         File.Move(database, database + ".partial");                                               // as an interrupted part leaves it
         Assert.StartsWith($"{database}: records are unfinished", Refusal("part1", "part2"));
         Assert.False(Directory.Exists(_temp["merged"]));                                           // nothing written on a refusal
+    }
+
+    private void SetShard(string part, int k)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_temp[part], UnitRecordStore.DatabaseFileName)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = 'manifest';";
+        var manifest = JsonNode.Parse((string)command.ExecuteScalar()!)!;
+        manifest["shard"]!["k"] = k;
+        command.CommandText = "UPDATE meta SET value = $m WHERE key = 'manifest';";
+        command.Parameters.AddWithValue("$m", manifest.ToJsonString());
+        command.ExecuteNonQuery();
     }
 
     [Fact]
