@@ -119,18 +119,24 @@ public sealed class UnitEffects : IDisposable
         return new UnitEffects(sae.DSae, sae.DIn, Keep(decoder), Keep(toResidual), Keep(lnScale), Keep(unembed), tokenString, options);
     }
 
-    /// <summary>The effect of each unit in <paramref name="units"/>, computed 256 units at a time.</summary>
+    /// <summary>
+    /// The effect of each unit in <paramref name="units"/>, computed 256 units at a time. A shorter last block is padded
+    /// to 256 rows (repeating its last unit): a matrix product's rows can differ in the last bit with the number of rows
+    /// (libtorch picks another kernel), and a unit's effect must not depend on which units share its block, so that
+    /// records split over machines or resumed equal those of one clean run.
+    /// </summary>
     public UnitEffect[] Compute(IReadOnlyList<int> units)
     {
         ArgumentNullException.ThrowIfNull(units);
+        const int Block = 256;
         var result = new UnitEffect[units.Count];
-        for (var at = 0; at < units.Count; at += 256)
+        for (var at = 0; at < units.Count; at += Block)
         {
-            var chunk = units.Skip(at).Take(256).ToArray();
+            var chunk = units.Skip(at).Take(Block).ToArray();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var index = tensor(chunk.Select(u => (long)u).ToArray());
-            _rowsInChunk = chunk.Length;
+            var index = tensor(chunk.Concat(Enumerable.Repeat(chunk[^1], Block - chunk.Length)).Select(u => (long)u).ToArray());
+            _rowsInChunk = Block;
             var logits = Logits(index);                                                       // [u, V] or null
             var (topValues, topIds, bottomValues, bottomIds, histograms) = logits is null ? default : Summaries(logits);
             var nearest = Nearest(index);

@@ -17,10 +17,12 @@ public sealed class RecordsShardTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private RecordsJobResult Records(string name, string shard = "1/1", int seed = 0) => RecordsJob.Run(new RecordsJobOptions
+    private RecordsJobOptions Options(string name, string shard = "1/1", int seed = 0) => new()
     {
-        Activations = _store.Folder, Units = "0-20", Shard = shard, OutDirectory = _temp[name], Sampling = Build.Options(seed),
-    });
+        Activations = _store.Folder, Units = "0-20", Shard = shard, OutDirectory = _temp[name], Sampling = Build.Options(seed) with { UnitsPerChunk = 4 },
+    };
+
+    private RecordsJobResult Records(string name, string shard = "1/1", int seed = 0) => RecordsJob.Run(Options(name, shard, seed));
 
     // Every row of a table, in key order, as text (blobs as base64), so two stores compare by content.
     private static List<string> Rows(string database, string table, string key)
@@ -93,6 +95,24 @@ public sealed class RecordsShardTests : IDisposable
         File.Move(database, database + ".partial");                                               // as an interrupted part leaves it
         Assert.StartsWith($"{database}: records are unfinished", Refusal("part1", "part2"));
         Assert.False(Directory.Exists(_temp["merged"]));                                           // nothing written on a refusal
+    }
+
+    [Fact]
+    public void An_interrupted_part_is_refused_by_the_merge_and_resumes_with_its_own_command()
+    {
+        Records("part1", "1/2");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => RecordsJob.Run(Options("part2", "2/2"), progress: p =>
+        {
+            if (p.Chunk == 2) cancel.Cancel();
+        }, cancellationToken: cancel.Token));
+        var database = Path.Combine(_temp["part2"], UnitRecordStore.DatabaseFileName);
+        Assert.StartsWith($"{database}: records are unfinished",
+            Assert.ThrowsAny<InterpException>(() => RecordsMerger.Merge([_temp["part1"], _temp["part2"]], _temp["merged"], overwrite: false)).Message);
+
+        var resumed = Records("part2", "2/2");
+        Assert.Equal((4, 7), (resumed.UnitsResumed, resumed.UnitsBuilt));                         // 11 units, 4 a chunk: the first chunk was kept
+        Assert.Equal(21, RecordsMerger.Merge([_temp["part1"], _temp["part2"]], _temp["merged"], overwrite: false).Manifest.UnitCount);
     }
 
     private void SetShard(string part, int k)
