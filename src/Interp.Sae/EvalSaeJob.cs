@@ -51,7 +51,7 @@ public static class EvalSaeJob
         var prependBos = options.PrependBos ?? config.PrependBos;
         var needed = ContextBuilder.StreamTokensFor(tokenCount, ctx, prependBos);   // tokenise no further than the contexts need
         var (stream, files) = ContextBuilder.Tokenize(options.Corpus, gpt2.RequireTokenizer(),
-            needed > long.MaxValue - skipTokens ? long.MaxValue : skipTokens + needed, warn);
+            needed > long.MaxValue - skipTokens ? long.MaxValue : skipTokens + needed, warn, options.TextField);
         if (skipTokens >= stream.Length)
             throw EvalSaeJobOptions.Refuse(n => $"{n(nameof(EvalSaeJobOptions.SkipTokens))} {skipTokens:N0}: the corpus has only {stream.Length:N0} tokens");
         stream = stream[(int)skipTokens..];

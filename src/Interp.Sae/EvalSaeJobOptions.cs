@@ -21,8 +21,11 @@ public sealed record EvalSaeJobOptions
     /// <summary>Model folder or hub name; null: the model the SAE names when that folder exists, else the embedded model.</summary>
     public string? Model { get; init; }
 
-    /// <summary>Text files, joined with &lt;|endoftext|&gt;.</summary>
+    /// <summary>Corpus files, folders or globs, their documents joined with &lt;|endoftext|&gt;.</summary>
     public required IReadOnlyList<string> Corpus { get; init; }
+
+    /// <summary>The JSON field or Parquet column that holds each document's text.</summary>
+    public string TextField { get; init; } = Core.Corpora.CorpusInput.DefaultTextField;
 
     /// <summary>Tokens per context; null: the SAE's context_size, else <see cref="DefaultCtx"/>, at most the model's n_positions.</summary>
     public int? Ctx { get; init; }
@@ -58,6 +61,7 @@ public sealed record EvalSaeJobOptions
         nameof(Batch) => "contexts per batch",
         nameof(SkipTokens) => "skipped tokens",
         nameof(Ctx) => "context length",
+        nameof(TextField) => "text field",
         _ => option,
     };
 

@@ -20,8 +20,10 @@ public static class SaeInit
         var y = x.mean([0]);
         for (var i = 0; i < iterations; i++)
         {
+            // Each iteration's [N, d] temporaries go at its end: kept to the end of the call, 20 of them took gigabytes.
+            using var step = NewDisposeScope();
             var weights = 1.0 / (x - y).norm(1).clamp_min(epsilon);                  // [N]
-            y = (weights.unsqueeze(1) * x).sum(0) / weights.sum();
+            y = ((weights.unsqueeze(1) * x).sum(0) / weights.sum()).MoveToOuterDisposeScope();
         }
         return y.to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }

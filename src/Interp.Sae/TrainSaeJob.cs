@@ -23,7 +23,7 @@ public enum TrainSaeStart
 /// finished or started run needs <see cref="TrainSaeJobOptions.Resume"/>; resuming needs a checkpoint made on the same
 /// hook and model); <see cref="Run"/> trains (<see cref="SaeTrainer"/>).
 /// </summary>
-public sealed class TrainSaeJob : IDisposable
+public sealed partial class TrainSaeJob : IDisposable
 {
     private TrainSaeJob(StoreActivationSource source, SaeTrainingOptions training, TrainSaeStart start, double passes)
     {

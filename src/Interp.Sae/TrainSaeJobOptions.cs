@@ -12,7 +12,10 @@ public sealed record TrainSaeJobOptions
     /// <summary>An activation store (<c>interp harvest --out</c>) or one hook folder in it.</summary>
     public required string Activations { get; init; }
 
-    /// <summary>The hook to train on (needed when the store holds several); must be the store's.</summary>
+    /// <summary>
+    /// The hook to train on (needed when the store holds several); must be the store's. A glob (<c>blocks.*.hook_resid_post</c>)
+    /// names a run per matching hook of a store root: <see cref="TrainSaeJob.PerHook"/>.
+    /// </summary>
     public string? Hook { get; init; }
 
     /// <summary>The architecture to train.</summary>

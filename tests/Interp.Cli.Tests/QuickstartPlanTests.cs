@@ -34,6 +34,17 @@ public class QuickstartPlanTests
     }
 
     [Fact]
+    public void Its_text_field_goes_to_every_stage_that_reads_the_corpus()
+    {
+        foreach (var stage in Stages(Settings(204_800) with { TextField = "content" }))
+        {
+            var readsCorpus = stage.Name is "harvest" or "eval-sae";                        // the others read the store, SAE or records
+            Assert.Equal(readsCorpus, stage.CommandLine.Contains(" --corpus c.txt --text-field content ", StringComparison.Ordinal));
+        }
+        Assert.DoesNotContain(Stages(Settings(204_800)), s => s.CommandLine.Contains("--text-field"));   // the default goes unsaid
+    }
+
+    [Fact]
     public void A_harvest_smaller_than_one_sae_batch_trains_on_batches_of_the_whole_store()
     {
         var small = Stages(Settings(2048)).Single(s => s.Name == "train-sae");

@@ -84,6 +84,31 @@ public class QuickstartTests
     }
 
     [Fact]
+    public void A_json_lines_corpus_runs_with_its_text_field_and_without_the_flag_stops_at_once_naming_the_field()
+    {
+        var root = Directory.CreateTempSubdirectory("interp-quickstart-").FullName;
+        var corpus = Path.Combine(root, "plays.jsonl");
+        var text = File.ReadAllText(TestRepo.Corpus("tinyshakespeare.txt"))[..60_000];
+        File.WriteAllLines(corpus, text.Split("\n\n").Select((play, i) => JsonSerializer.Serialize(new { id = i, content = play })));
+        var outDir = Path.Combine(root, "run");
+        string[] args = ["quickstart", "--corpus", corpus, "--out", outDir, "--tokens", "2560", "--eval-tokens", "512", "--sae-tokens", "4096",
+                         "--d-sae", "64", "--k", "8", "--no-serve"];
+
+        var line = InterpProcess.Run(args).ErrorLine;
+        Assert.Equal($"error: {corpus}: line 1: no field 'text' (--text-field); the line has 'id', 'content'", line);
+        Assert.False(Directory.Exists(outDir));
+
+        var run = InterpProcess.Run([.. args, "--text-field", "content"], timeoutSeconds: 240);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var file = Assert.Single(Interp.Core.Store.ActivationManifest.Load(Path.Combine(outDir, "activations", "blocks.2.hook_resid_pre")).Corpus.Files);
+        Assert.Equal("jsonl", file.Format);
+        Assert.Equal("content", file.TextField);
+        Assert.Contains("--text-field content", run.Stdout.Split('\n').Single(l => l.Contains("$ interp eval-sae", StringComparison.Ordinal)));
+        using var eval = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "sae", "eval.json")));
+        Assert.Equal(4 * 127, eval.RootElement.GetProperty("tokens").GetInt64());                 // 512 held-out tokens, BOS left out
+    }
+
+    [Fact]
     public void A_missing_model_stops_at_once_with_one_line_and_no_run_folder()
     {
         var root = Directory.CreateTempSubdirectory("interp-quickstart-").FullName;

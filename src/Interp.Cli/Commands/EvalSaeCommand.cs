@@ -17,7 +17,8 @@ public static class EvalSaeCommand
         var (model, device, json, quiet) = (CommonOptions.Model(), CommonOptions.Device(), CommonOptions.Json(), CommonOptions.Quiet());
         model.Description = "Model folder or hub name; default: the model the SAE names in cfg.json when that folder exists, else the embedded model";
         var sae = new Option<string>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors, SAELens layout)", Required = true };
-        var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts}; the first --tokens tokens are used (JSON and Parquet documents from the field 'text')", Required = true, AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts}; the first --tokens tokens are used", Required = true, AllowMultipleArgumentsPerToken = true };
+        var textField = CorpusOptions.TextField();
         var context = new Option<int?>("--ctx") { Description = $"Tokens per context (default: the SAE's context_size, else {EvalSaeJobOptions.DefaultCtx})" };
         var tokens = new Option<long>("--tokens") { Description = "Tokens to evaluate on (at most the corpus)", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultTokens };
         var skip = new Option<long>("--skip-tokens") { Description = "Leave out the corpus's first N tokens (e.g. those the SAE was trained on)", DefaultValueFactory = _ => 0 };
@@ -26,7 +27,7 @@ public static class EvalSaeCommand
         var bos = BosOption.Create(whenOn: "default: as the SAE's cfg.json says, prepend_bos", whenOff: "default: as the SAE's cfg.json says");
         var batch = new Option<int>("--batch") { Description = "Contexts per forward pass", DefaultValueFactory = _ => EvalSaeJobOptions.DefaultBatch };
         var command = new Command("eval-sae", "Evaluate an SAE: L0, MSE, explained variance, dead/dense latents, density histogram; CE clean/spliced/zero-ablated, loss recovered, KL")
-            { sae, model, device, corpus, context, tokens, skip, bos.On, bos.Off, batch, threads, json, quiet, output };
+            { sae, model, device, corpus, textField, context, tokens, skip, bos.On, bos.Off, batch, threads, json, quiet, output };
         // Without these flags the model is processed as the SAE's cfg.json says (model_from_pretrained_kwargs).
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
@@ -34,6 +35,7 @@ public static class EvalSaeCommand
         {
             [nameof(EvalSaeJobOptions.Tokens)] = "--tokens", [nameof(EvalSaeJobOptions.Batch)] = "--batch",
             [nameof(EvalSaeJobOptions.SkipTokens)] = "--skip-tokens", [nameof(EvalSaeJobOptions.Ctx)] = "--ctx",
+            [nameof(EvalSaeJobOptions.TextField)] = "--text-field",
         };
         command.SetAction(CliApp.Guard(flags, parse =>
         {
@@ -42,7 +44,7 @@ public static class EvalSaeCommand
             var log = asJson ? Console.Error : Console.Out;
             var options = new EvalSaeJobOptions
             {
-                Sae = parse.GetValue(sae)!, Model = parse.GetValue(model), Corpus = parse.GetValue(corpus)!, Ctx = parse.GetValue(context),
+                Sae = parse.GetValue(sae)!, Model = parse.GetValue(model), Corpus = parse.GetValue(corpus)!, TextField = parse.GetValue(textField)!, Ctx = parse.GetValue(context),
                 Tokens = parse.GetValue(tokens), SkipTokens = parse.GetValue(skip), PrependBos = bos.Read(parse), Batch = parse.GetValue(batch), Device = parse.GetValue(device)!,
                 Processing = processing.Read(parse),
             };

@@ -19,7 +19,8 @@ public static class QuickstartCommand
     public static Command Create()
     {
         var (model, device) = (CommonOptions.Model(), CommonOptions.Device());
-        var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts}; JSON and Parquet documents from the field 'text' (default: data/corpora/tinyshakespeare.txt)", AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = $"{CorpusOptions.Accepts} (default: data/corpora/tinyshakespeare.txt)", AllowMultipleArgumentsPerToken = true };
+        var textField = CorpusOptions.TextField();
         var output = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
         var urls = new Option<string>("--urls") { Description = "Where the UI listens (port 0 picks a free port)", DefaultValueFactory = _ => InterpWebOptions.DefaultUrls };
         var token = new Option<string?>("--token") { Description = $"Access token for the UI (default: ${InterpWebOptions.TokenVariable}); required to listen beyond loopback" };
@@ -34,14 +35,15 @@ public static class QuickstartCommand
         var quiet = CommonOptions.Quiet();
         var threads = ThreadsOption.Create();
         var command = new Command("quickstart", "The whole pipeline on the embedded model, then the browser UI: harvest, SAE, records, explanations, serve")
-            { model, device, corpus, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe, quiet };
+            { model, device, corpus, textField, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe, quiet };
         // The harvest takes these; the SAE's cfg.json records them and the later stages follow it.
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
-        command.SetAction(CliApp.Guard(ServeCommand.Flags, parse =>
+        var flags = new Dictionary<string, string>(ServeCommand.Flags) { [nameof(HarvestJobOptions.TextField)] = "--text-field" };
+        command.SetAction(CliApp.Guard(flags, parse =>
         {
             ThreadsOption.Apply(parse, threads);                                            // the UI's live model too
-            var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(output)!,
+            var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(textField)!, parse.GetValue(output)!,
                 parse.GetValue(tokens), parse.GetValue(evalTokens), parse.GetValue(saeTokens), parse.GetValue(dSae), parse.GetValue(k), parse.GetValue(layer),
                 parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads), Processing = processing.Read(parse), Quiet = parse.GetValue(quiet) };
             var (addresses, accessToken) = (parse.GetValue(urls)!, parse.GetValue(token));
@@ -79,7 +81,7 @@ public static class QuickstartCommand
     /// Checks the model and corpus before any work (one line on bad input) and sizes the stages to them: hooks from the
     /// model's depth, the harvest capped so that some corpus is left over to evaluate the SAE on.
     /// </summary>
-    private static QuickstartSettings Settings(string? model, string device, string[]? corpus, string output, long tokens, long evalTokens, long saeTokens,
+    private static QuickstartSettings Settings(string? model, string device, string[]? corpus, string textField, string output, long tokens, long evalTokens, long saeTokens,
         int? dSae, int k, int? layer, string explainer)
     {
         const int ctx = ContextBuilder.DefaultCtx;
@@ -97,7 +99,8 @@ public static class QuickstartCommand
 
         using var gpt2 = CommonOptions.LoadModel(model, device);
         var c = gpt2.Config;
-        var (stream, _) = ContextBuilder.Tokenize(files, gpt2.RequireTokenizer(), SizingTokens(tokens, evalTokens, ctx));   // the harvest stage warns
+        var (stream, _) = ContextBuilder.Tokenize(files, gpt2.RequireTokenizer(), SizingTokens(tokens, evalTokens, ctx), warn: null,   // the harvest stage warns
+            textField);
         var wholeContexts = stream.Length / ctx;
         if (wholeContexts < 2) throw new InterpException($"--corpus: {stream.Length:N0} tokens is too little; the quickstart needs at least {2 * ctx} tokens");
         var harvest = Math.Min(tokens / ctx, Math.Max(1, wholeContexts * 9 / 10)) * ctx;
@@ -109,7 +112,7 @@ public static class QuickstartCommand
 
         return new QuickstartSettings
         {
-            Model = model, Device = device, Corpus = files, OutDirectory = output,
+            Model = model, Device = device, Corpus = files, TextField = textField, OutDirectory = output,
             SaeHook = HookName.ResidPre(l).ToString(), MlpHook = HookName.MlpPost(l - 1).ToString(), Ctx = ctx,
             HarvestTokens = harvest, EvalTokens = Math.Min(evalTokens, leftOver), SaeTrainingTokens = saeTokens,
             DSae = latents, K = k, Explainer = explainerKind,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interp.Core.Corpora;
 using Interp.Sae;
 
 namespace Interp.Cli.Quickstart;
@@ -17,7 +18,9 @@ public static class QuickstartPlan
         var model = s.Model is null ? Array.Empty<string>() : ["--model", s.Model];
         var device = new[] { "--device", s.Device };
         var threads = s.Threads is { } n ? ["--threads", Number(n)] : Array.Empty<string>();
-        var corpus = new[] { "--corpus" }.Concat(s.Corpus).ToArray();
+        // The stages that read the corpus (harvest, eval-sae) name the text field only when it is not the default.
+        var corpus = new[] { "--corpus" }.Concat(s.Corpus)
+            .Concat(s.TextField == CorpusInput.DefaultTextField ? Array.Empty<string>() : ["--text-field", s.TextField]).ToArray();
         var quiet = s.Quiet ? ["--quiet"] : Array.Empty<string>();
         var stages = new List<QuickstartStage>
         {

@@ -15,8 +15,11 @@ public sealed record QuickstartSettings
     /// <summary>auto, cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Corpus files, joined with &lt;|endoftext|&gt;.</summary>
+    /// <summary>Corpus files, folders or globs, their documents joined with &lt;|endoftext|&gt;.</summary>
     public required IReadOnlyList<string> Corpus { get; init; }
+
+    /// <summary>The JSON field or Parquet column that holds each document's text (harvest and eval-sae read the corpus).</summary>
+    public string TextField { get; init; } = Interp.Core.Corpora.CorpusInput.DefaultTextField;
 
     /// <summary>The run folder (activations/, sae/, records/, autointerp/).</summary>
     public required string OutDirectory { get; init; }

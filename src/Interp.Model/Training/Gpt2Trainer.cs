@@ -196,8 +196,11 @@ public sealed class Gpt2Trainer(TrainModelOptions options, Action<TrainProgress>
         return tensor(data, [offsets.Length, context]);
     }
 
-    /// <summary>GPT-2's initialisation: N(0, 0.02) for matrices and embeddings, residual projections scaled by 1/√(2·n_layer).</summary>
-    private static void InitialiseWeights(Gpt2 model, Gpt2Config config)
+    /// <summary>
+    /// GPT-2's initialisation: N(0, 0.02) for matrices and embeddings, residual projections scaled by 1/√(2·n_layer),
+    /// LayerNorm gains 1, biases 0 (drawn from libtorch's global generator; also the tests' random real-size models).
+    /// </summary>
+    public static void InitialiseWeights(Gpt2 model, Gpt2Config config)
     {
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.named_parameters())

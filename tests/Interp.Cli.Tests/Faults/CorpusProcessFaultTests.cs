@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Interp.Core.Store;
 using Interp.Cli.Tests.Store;
@@ -25,7 +24,7 @@ public class CorpusProcessFaultTests
 
         var start = InterpProcess.StartInfo(["harvest", "--corpus", corpus, "--hook", "blocks.0.hook_resid_pre", "--ctx", "128", "--tokens", "12800",
             "--out", dir["store"], "--threads", "1"]);
-        var (exitCode, stderr, peak) = RunMeasuringPeak(start, PeakBoundBytes, timeoutSeconds: 120);
+        var (exitCode, _, stderr, peak) = ProcessPeak.Run(start, PeakBoundBytes, timeoutSeconds: 120);
 
         Assert.True(peak < PeakBoundBytes, $"peak resident memory {peak >> 20} MiB (bound {PeakBoundBytes >> 20} MiB) for a {CorpusBytes >> 20} MiB corpus");
         Assert.True(exitCode == 0, stderr);
@@ -94,48 +93,5 @@ public class CorpusProcessFaultTests
         {
             foreach (var part in parts) file.Write(part);
         }
-    }
-
-    /// <summary>
-    /// Runs the process to its end, reading its peak resident set (VmHWM) from /proc as it runs; kills it once the peak
-    /// passes <paramref name="killAbove"/> so that a blow-up ends the test early.
-    /// </summary>
-    private static (int ExitCode, string Stderr, long PeakBytes) RunMeasuringPeak(ProcessStartInfo start, long killAbove, int timeoutSeconds)
-    {
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var status = $"/proc/{process.Id}/status";
-        long peak = 0;
-        var clock = Stopwatch.StartNew();
-        while (!process.WaitForExit(20))
-        {
-            peak = Math.Max(peak, PeakResidentBytes(status));
-            if (peak > killAbove || clock.Elapsed.TotalSeconds > timeoutSeconds)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-                break;
-            }
-        }
-        _ = stdout.Result;
-        return (process.ExitCode, stderr.Result, peak);
-    }
-
-    /// <summary>VmHWM of a /proc status file, in bytes; 0 once the process is gone.</summary>
-    private static long PeakResidentBytes(string statusPath)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(statusPath))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
     }
 }

@@ -108,6 +108,24 @@ public sealed class SaeCliTests(TrainedSaeFixture fixture) : IClassFixture<Train
     }
 
     [Fact]
+    public void Eval_sae_reads_a_json_lines_corpus_from_its_text_field_and_without_the_flag_names_the_missing_field()
+    {
+        // One JSON line holding the whole of Tiny Shakespeare under "content": the same tokens as the text file.
+        var text = TestRepo.Corpus("tinyshakespeare.txt");
+        var jsonl = fixture.Sub("content.jsonl");
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { id = 1, content = File.ReadAllText(text) }) + "\n");
+        string[] Eval(string corpus, params string[] extra) => ["eval-sae", "--sae", fixture.Sae, "--corpus", corpus, "--tokens", "1024", "--threads", "1", "--json", .. extra];
+
+        var fromText = InterpProcess.Run(Eval(text));
+        var fromJsonl = InterpProcess.Run(Eval(jsonl, "--text-field", "content"));
+        Assert.True(fromJsonl.ExitCode == 0, fromJsonl.Stderr);
+        Assert.Equal(fromText.Stdout, fromJsonl.Stdout);
+
+        var line = InterpProcess.Run(Eval(jsonl)).ErrorLine;
+        Assert.Equal($"error: {jsonl}: line 1: no field 'text' (--text-field); the line has 'id', 'content'", line);
+    }
+
+    [Fact]
     public void Sae_info_json_prints_the_config_tensor_shapes_norms_and_training_summary()
     {
         var result = InterpProcess.Run("sae", "info", fixture.Sae, "--json");
