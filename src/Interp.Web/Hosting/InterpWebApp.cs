@@ -13,9 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Interp.Web.Hosting;
 
 /// <summary>
-/// Builds the web app <c>interp serve</c> runs: Kestrel on <see cref="InterpWebOptions.Urls"/>, the access-token check
-/// in front of everything when a token is set, response compression (<see cref="ResponseCompressionSetup"/>), static web assets (from the build output's manifest in a plain build,
-/// from <c>wwwroot</c> after publish), and the Blazor components in interactive server mode.
+/// Builds the web app <c>interp serve</c> runs: Kestrel on <see cref="InterpWebOptions.Urls"/>, response compression
+/// (<see cref="ResponseCompressionSetup"/>), the access-token check in front of everything else when a token is set, static
+/// web assets (from the build output's manifest in a plain build, from <c>wwwroot</c> after publish), and the Blazor
+/// components in interactive server mode.
 /// </summary>
 public static class InterpWebApp
 {
@@ -68,9 +69,9 @@ public static class InterpWebApp
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o =>
         {
-            // The circuit's WebSocket is compressed (permessage-deflate; on by default, said here so that it stays on).
-            // A compressed socket in a page framed by another site could leak what the page shows, so Blazor then sends
-            // `Content-Security-Policy: frame-ancestors`: 'none', as X-Frame-Options: DENY above says, rather than its 'self'.
+            // The circuit's WebSocket is compressed (permessage-deflate: on by default; said here so that it stays on).
+            // Blazor then sends `Content-Security-Policy: frame-ancestors` so that no other site frames a page whose
+            // circuit is compressed: 'none' here, as X-Frame-Options: DENY above, rather than Blazor's 'self'.
             o.DisableWebSocketCompression = false;
             o.ContentSecurityFrameAncestorsPolicy = "'none'";
         });
