@@ -15,10 +15,11 @@ namespace Interp.Web.Benchmarks;
 /// <summary>
 /// Server-side time to render a unit page, and what a page weighs: the app as <c>interp serve</c> builds it, started in
 /// this process on a free loopback port, serves the run; after some warm-up pages, each sampled unit's page is fetched
-/// with a plain GET, which the server answers with the whole page rendered to HTML (prerendering: the same components,
-/// data access and markup the interactive page has), and timed from the request to the last byte. The charts are not in
-/// the HTML (Plotly draws them in the browser from JSON sent over the circuit once the page is interactive); their JSON
-/// is measured separately from the same records.
+/// with a GET as a browser sends it (<c>Accept-Encoding: br, gzip</c>), which the server answers with the whole page
+/// rendered to HTML (prerendering: the same components, data access and markup the interactive page has) and compressed,
+/// timed from the request to the last byte. Each page is measured as sent (bytes on the wire) and as rendered (decoded).
+/// The charts are not in the HTML (Plotly draws them in the browser from JSON sent over the circuit once the page is
+/// interactive); their JSON is measured separately from the same records.
 /// </summary>
 public static class UnitPageBenchmark
 {
@@ -44,7 +45,8 @@ public static class UnitPageBenchmark
         try
         {
             var source = FindSource(app.Services, records, runFolder);
-            using var http = new HttpClient { BaseAddress = new Uri(InterpWebApp.Addresses(app)[0].TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(2) };
+            // No automatic decompression: the body is read as it came over the wire, then decoded here.
+            using var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = new Uri(InterpWebApp.Addresses(app)[0].TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(2) };
 
             var indices = store.Units.Select(u => u.Index).ToArray();
             if (indices.Length == 0) throw new InterpException($"{records}: the store has no units");
@@ -61,20 +63,25 @@ public static class UnitPageBenchmark
 
             var milliseconds = new double[timed.Length];
             var html = new double[timed.Length];
+            var wire = new double[timed.Length];
             var tokens = new double[timed.Length];
+            var encodings = new SortedSet<string>(StringComparer.Ordinal);
             var all = Stopwatch.StartNew();
             for (var i = 0; i < timed.Length; i++)
             {
                 var watch = Stopwatch.StartNew();
                 var body = await FetchAsync(http, source, timed[i]).ConfigureAwait(false);
                 milliseconds[i] = watch.Elapsed.TotalMilliseconds;
-                html[i] = body.Length / 1e3;
-                tokens[i] = body.AsSpan().Count("class=\"tok\""u8);
+                html[i] = body.Rendered.Length / 1e3;
+                wire[i] = body.Wire.Length / 1e3;
+                tokens[i] = body.Rendered.AsSpan().Count("class=\"tok\""u8);
+                encodings.Add(body.Encoding);
             }
             var seconds = all.Elapsed.TotalSeconds;
             var charts = timed.Select(index => UnitPageCharts.JsonBytes(store.Read(index)) / 1e3).ToArray();
             return new UnitPageBenchmarkResult(source.Run, source.Source, indices.Length, timed.Length, warmup.Length, options.Seed,
-                Spread.Of(milliseconds), Spread.Of(html), Spread.Of(charts), Spread.Of(html.Zip(charts, (h, c) => h + c)), Spread.Of(tokens), firstMilliseconds, seconds);
+                Spread.Of(milliseconds), Spread.Of(html), Spread.Of(wire), string.Join("; ", encodings), Spread.Of(charts), Spread.Of(html.Zip(charts, (h, c) => h + c)),
+                Spread.Of(tokens), firstMilliseconds, seconds);
         }
         finally
         {
@@ -82,13 +89,15 @@ public static class UnitPageBenchmark
         }
     }
 
-    private static async Task<byte[]> FetchAsync(HttpClient http, UnitSourceRef source, int index)
+    private static async Task<EncodedBody> FetchAsync(HttpClient http, UnitSourceRef source, int index)
     {
         var url = UnitUrls.Unit(source.Run, source.Source, index);
-        using var response = await http.GetAsync(url).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", EncodedBody.AcceptEncoding);
+        using var response = await http.SendAsync(request).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK) throw new InterpException($"GET /{url}: HTTP {(int)response.StatusCode}");
-        return body;
+        return EncodedBody.Decode(response.Content.Headers.ContentEncoding, body);
     }
 
     /// <summary>The nearest folder above <paramref name="records"/> that the app would take for a run, or null.</summary>

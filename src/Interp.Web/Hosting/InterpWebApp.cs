@@ -13,9 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Interp.Web.Hosting;
 
 /// <summary>
-/// Builds the web app <c>interp serve</c> runs: Kestrel on <see cref="InterpWebOptions.Urls"/>, the access-token check
-/// in front of everything when a token is set, static web assets (from the build output's manifest in a plain build,
-/// from <c>wwwroot</c> after publish), and the Blazor components in interactive server mode.
+/// Builds the web app <c>interp serve</c> runs: Kestrel on <see cref="InterpWebOptions.Urls"/>, response compression
+/// (<see cref="ResponseCompressionSetup"/>), the access-token check in front of everything else when a token is set, static
+/// web assets (from the build output's manifest in a plain build, from <c>wwwroot</c> after publish), and the Blazor
+/// components in interactive server mode.
 /// </summary>
 public static class InterpWebApp
 {
@@ -46,9 +47,12 @@ public static class InterpWebApp
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.AddInterpServices(options);
         builder.Services.AddPageRenderLimiter();
+        builder.Services.AddInterpResponseCompression();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // First, so that everything after it (pages, 401s, error pages) can be compressed.
+        app.UseResponseCompression();
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -63,7 +67,14 @@ public static class InterpWebApp
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o =>
+        {
+            // The circuit's WebSocket is compressed (permessage-deflate: on by default; said here so that it stays on).
+            // Blazor then sends `Content-Security-Policy: frame-ancestors` so that no other site frames a page whose
+            // circuit is compressed: 'none' here, as X-Frame-Options: DENY above, rather than Blazor's 'self'.
+            o.DisableWebSocketCompression = false;
+            o.ContentSecurityFrameAncestorsPolicy = "'none'";
+        });
         return app;
     }
 

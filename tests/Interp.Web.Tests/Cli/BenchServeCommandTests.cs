@@ -21,7 +21,7 @@ public sealed class BenchServeCommandTests
         Assert.Equal(FixtureRun.SaeSource, root.GetProperty("source").GetString());
         Assert.Equal(256, root.GetProperty("store_units").GetInt32());
         Assert.Equal((20, 3, 7), (root.GetProperty("units").GetInt32(), root.GetProperty("warmup").GetInt32(), root.GetProperty("seed").GetInt32()));
-        foreach (var name in new[] { "render_ms", "html_kb", "chart_kb", "page_kb", "tokens" })
+        foreach (var name in new[] { "render_ms", "html_kb", "wire_kb", "chart_kb", "page_kb", "tokens" })
         {
             var (p50, p95, max) = Spread(root, name);
             Assert.True(p50 > 0 && p50 <= p95 && p95 <= max, $"{name}: p50 {p50}, p95 {p95}, max {max}");
@@ -29,6 +29,9 @@ public sealed class BenchServeCommandTests
         // A page carries its windows: at least the top windows' tokens (8 windows of up to 32 in the fixture), as markup.
         Assert.True(Spread(root, "html_kb").P50 > 5);
         Assert.True(Spread(root, "page_kb").P50 > Spread(root, "html_kb").P50);
+        // Asked for as a browser asks (br, gzip), pages go out as Brotli, at a fraction of their rendered size.
+        Assert.Equal("br", root.GetProperty("content_encoding").GetString());
+        Assert.True(Spread(root, "wire_kb").P95 * 4 < Spread(root, "html_kb").P50, $"wire p95 {Spread(root, "wire_kb").P95} kB, HTML p50 {Spread(root, "html_kb").P50} kB");
         Assert.True(root.GetProperty("first_page_ms").GetDouble() > 0);
         Assert.True(root.GetProperty("seconds").GetDouble() > 0);
     }
@@ -40,7 +43,7 @@ public sealed class BenchServeCommandTests
 
         Assert.True(code == 0, $"exit {code}: {stderr}");
         Assert.Contains($"{FixtureRun.SaeSource} of run {FixtureRun.Name} (256 units): 5 random pages", stdout, StringComparison.Ordinal);
-        foreach (var row in new[] { "render ms", "page HTML kB", "chart JSON kB", "page total kB", "coloured tokens", "first page after start" })
+        foreach (var row in new[] { "render ms", "page HTML kB", "page on the wire kB", "chart JSON kB", "page total kB", "coloured tokens", "first page after start" })
             Assert.Contains(row, stdout, StringComparison.Ordinal);
     }
 
