@@ -43,14 +43,14 @@ public sealed record ResultsTally(
             {
                 if (item is null || string.IsNullOrEmpty(item.Unit)) unreadable.Add(number);
                 else if (!belongs(item.Unit)) unknown.Add(item.Unit);
-                else if (position.TryGetValue(item.Unit, out var at))
+                else if (position.TryGetValue(item.Key, out var at))
                 {
                     (results[at], lines[at]) = (item, number);
                     superseded++;
                 }
                 else
                 {
-                    position[item.Unit] = results.Count;
+                    position[item.Key] = results.Count;
                     results.Add(item);
                     lines.Add(number);
                 }
