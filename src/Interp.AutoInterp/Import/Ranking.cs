@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Interp.AutoInterp.Batch;
 using Interp.Core;
+using Interp.Core.Records;
 
 namespace Interp.AutoInterp.Import;
 
@@ -20,10 +21,12 @@ public static class Ranking
     /// <summary>One unit's line.</summary>
     public sealed record Line(string Unit, IReadOnlyList<Entry> Explanations);
 
-    /// <summary>The ranking of <paramref name="results"/>, units in first-seen order.</summary>
+    /// <summary>The ranking of <paramref name="results"/>, units by source, then index (the same order every run).</summary>
     public static IReadOnlyList<Line> Of(IEnumerable<UnitResult> results) =>
         results.Where(r => r.Ok)
             .GroupBy(r => r.Unit)
+            .OrderBy(g => UnitId.TryParse(g.Key, out var id) ? id.Source : g.Key, StringComparer.Ordinal)
+            .ThenBy(g => UnitId.TryParse(g.Key, out var id) ? id.Index : -1)
             .Select(g => new Line(g.Key, g
                 .OrderByDescending(r => r.Scores?.Correlation ?? double.NegativeInfinity)
                 .ThenByDescending(r => r.Scores?.Detection?.BalancedAccuracy ?? double.NegativeInfinity)

@@ -21,7 +21,7 @@ public sealed record ScoreSummary(int Explanations, int Ok, int Failed, int Unit
     /// <summary>Readable lines for the terminal: the counts, then each source's summary.</summary>
     public IEnumerable<string> Describe()
     {
-        yield return $"explanations: {Explanations} ({Ok} ok, {Failed} failed) of {Units} units";
+        yield return $"explanations: {Explanations} ({Ok} ok, {Failed} failed) of {Units} unit{(Units == 1 ? "" : "s")}";
         foreach (var (source, summary) in Sources)
         {
             yield return $"source {source}:";
