@@ -76,6 +76,19 @@ public sealed class ScoreCliTests
     }
 
     [Fact]
+    public void When_every_explanation_fails_the_exit_code_is_1_with_the_first_reason()
+    {
+        var root = Directory.CreateTempSubdirectory("interp-score-").FullName;
+        var units = Units(root, 2);
+        var file = Path.Combine(root, "free.jsonl");
+        File.WriteAllLines(file, ["""{"unit": "synthetic/0", "explanation": "articles before nouns"}""", """{"unit": "synthetic/1", "explanation": "numbers"}"""]);
+        var result = Score("--records", units, "--explanations", file, "--simulator", "pattern", "--concurrency", "1", "--out", Path.Combine(root, "out"));
+        Assert.Equal($"error: {file}: nothing could be scored: every explanation failed (explanation 'articles before nouns': the pattern simulator needs a pattern or quoted tokens)",
+            result.ErrorLine);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(root, "out", "results.jsonl")).Length);       // kept, to retry with --retry-failed
+    }
+
+    [Fact]
     public void Options_out_of_range_are_refused_with_their_flags()
     {
         var root = Directory.CreateTempSubdirectory("interp-score-").FullName;
