@@ -58,7 +58,8 @@ public sealed class ResultsFile : IDisposable
     }
 
     /// <summary>
-    /// Every result in <paramref name="path"/>, the last line of each unit, in first-seen order; with
+    /// Every result in <paramref name="path"/>, the last line of each unit (of each unit, source and explanation for
+    /// imported ones: <see cref="UnitResult.Key"/>), in first-seen order; with
     /// <paramref name="headsOnly"/>, without records, pattern and judged samples (see <see cref="ResultJson.Head"/>).
     /// </summary>
     public static IReadOnlyList<UnitResult> ReadAll(string path, bool headsOnly = false)
