@@ -26,6 +26,7 @@ public static class CliApp
             SaeCommand.Create(),
             ServeCommand.Create(),
             AutoInterpCommand.Create(),
+            ScoreCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

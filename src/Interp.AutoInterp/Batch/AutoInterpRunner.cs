@@ -95,16 +95,11 @@ public sealed class AutoInterpRunner(IUnitRecordSource source, UnitPipeline pipe
         }
         catch (Exception e)
         {
-            var reason = e switch
-            {
-                MalformedAnswerException or LlmException or InterpException => e.Message,
-                _ => $"{e.GetType().Name}: {e.Message}",
-            };
             return new UnitResult
             {
                 Unit = id.ToString(),
                 Status = "failed",
-                Error = reason.Split('\n')[0],
+                Error = UnitResult.FailureReason(e),
                 Explainer = pipeline.Explainer.Name,
                 Simulator = pipeline.Simulator.Name,
             };

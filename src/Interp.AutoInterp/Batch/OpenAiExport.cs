@@ -9,7 +9,7 @@ namespace Interp.AutoInterp.Batch;
 /// Writes finished units as JSON lines in the shape of OpenAI's released explanations
 /// (<c>NeuronSimulationResults</c> → <c>scored_explanations</c> → <c>scored_simulation</c> →
 /// <c>scored_sequence_simulations</c>, each object tagged with its <c>dataclass_name</c>): the unit id (layer and
-/// index, plus the full <c>unit</c> string), the explanation, each scored record's tokens, true activations and expected
+/// index, plus the full <c>unit</c> string), the explanation (and the offline explainer's <c>pattern</c>), each scored record's tokens, true activations and expected
 /// predictions with their distributions, and the scores.
 /// </summary>
 public static partial class OpenAiExport
@@ -59,6 +59,13 @@ public static partial class OpenAiExport
         w.WriteStartObject();
         w.WriteString("dataclass_name", "ScoredExplanation");
         w.WriteString("explanation", r.Explanation);
+        if (r.Pattern is { } pattern)
+        {
+            // Interp's addition: the offline explainer's rules with their values, which the sentence rounds to
+            // "moderately"/"weakly"; `interp score` reads them back to simulate exactly as autointerp did.
+            w.WritePropertyName("pattern");
+            JsonSerializer.Serialize(w, pattern, ResultJson.Options);
+        }
         w.WriteStartObject("scored_simulation");
         w.WriteString("dataclass_name", "ScoredSimulation");
         w.WriteStartArray("scored_sequence_simulations");

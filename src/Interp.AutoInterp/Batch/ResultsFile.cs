@@ -28,7 +28,7 @@ public sealed class ResultsFile : IDisposable
     /// <summary>The file's path.</summary>
     public string Path { get; }
 
-    /// <summary>Units already in the file and their last status (<c>ok</c> or <c>failed</c>).</summary>
+    /// <summary>Lines already in the file by <see cref="UnitResult.Key"/> (the unit, for the batch's own explanations) and their last status (<c>ok</c> or <c>failed</c>).</summary>
     public IReadOnlyDictionary<string, string> Finished => _finished;
 
     /// <summary>Opens (creating if needed) <paramref name="path"/> for appending, after repairing a torn tail.</summary>
@@ -38,7 +38,8 @@ public sealed class ResultsFile : IDisposable
         var finished = new Dictionary<string, string>();
         if (File.Exists(path))
             foreach (var (_, header, _) in ParseLines<ResultHeader>(path))
-                if (header is { Unit.Length: > 0, Status.Length: > 0 }) finished[header.Unit] = header.Status;   // unreadable lines: not finished
+                if (header is { Unit.Length: > 0, Status.Length: > 0 })                // unreadable lines: not finished
+                    finished[UnitResult.KeyOf(header.Unit, header.Source, header.Explanation)] = header.Status;
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         return new ResultsFile(path, stream, finished);
     }
@@ -52,12 +53,13 @@ public sealed class ResultsFile : IDisposable
             _stream.Write(line);
             _stream.WriteByte((byte)'\n');
             _stream.Flush();
-            _finished[result.Unit] = result.Status;
+            _finished[result.Key] = result.Status;
         }
     }
 
     /// <summary>
-    /// Every result in <paramref name="path"/>, the last line of each unit, in first-seen order; with
+    /// Every result in <paramref name="path"/>, the last line of each unit (of each unit, source and explanation for
+    /// imported ones: <see cref="UnitResult.Key"/>), in first-seen order; with
     /// <paramref name="headsOnly"/>, without records, pattern and judged samples (see <see cref="ResultJson.Head"/>).
     /// </summary>
     public static IReadOnlyList<UnitResult> ReadAll(string path, bool headsOnly = false)
@@ -67,10 +69,10 @@ public sealed class ResultsFile : IDisposable
         if (!File.Exists(path)) return list;
         foreach (var result in ReadLines<UnitResult>(path, headsOnly ? ResultJson.Head : ResultJson.Options))
         {
-            if (byUnit.TryGetValue(result.Unit, out var at)) list[at] = result;
+            if (byUnit.TryGetValue(result.Key, out var at)) list[at] = result;
             else
             {
-                byUnit[result.Unit] = list.Count;
+                byUnit[result.Key] = list.Count;
                 list.Add(result);
             }
         }
@@ -151,6 +153,6 @@ public sealed class ResultsFile : IDisposable
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
 
-    /// <summary>The two fields needed to know what is finished.</summary>
-    private sealed record ResultHeader(string Unit, string Status);
+    /// <summary>The fields needed to know what is finished.</summary>
+    private sealed record ResultHeader(string Unit, string Status, string? Source, string? Explanation);
 }

@@ -6,7 +6,8 @@ namespace Interp.AutoInterp.Batch;
 /// What a <c>results.jsonl</c> says about one source's units: the last complete line of each unit the source has, and
 /// the lines left out: earlier lines of a unit written again (a failed unit retried, or an edit), lines of units the
 /// source does not have, and complete lines that do not parse. Summaries, exports and the web app count from this, so
-/// they agree.
+/// they agree. Lines of imported explanations (<c>interp score</c>) count once per unit, source and explanation
+/// (<see cref="UnitResult.Key"/>).
 /// </summary>
 /// <param name="Results">One result per counted unit, in first-seen order.</param>
 /// <param name="KeptLines">The 1-based line numbers of <paramref name="Results"/>.</param>
@@ -43,14 +44,14 @@ public sealed record ResultsTally(
             {
                 if (item is null || string.IsNullOrEmpty(item.Unit)) unreadable.Add(number);
                 else if (!belongs(item.Unit)) unknown.Add(item.Unit);
-                else if (position.TryGetValue(item.Unit, out var at))
+                else if (position.TryGetValue(item.Key, out var at))
                 {
                     (results[at], lines[at]) = (item, number);
                     superseded++;
                 }
                 else
                 {
-                    position[item.Unit] = results.Count;
+                    position[item.Key] = results.Count;
                     results.Add(item);
                     lines.Add(number);
                 }

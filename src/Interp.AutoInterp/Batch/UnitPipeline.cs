@@ -26,6 +26,18 @@ public sealed class UnitPipeline(IExplainer explainer, ISimulator simulator, IJu
     {
         var splits = RecordSplits.Of(unit, options.ExamplesPerSplit);
         var explanation = await explainer.ExplainAsync(unit, splits.Train, cancellationToken).ConfigureAwait(false);
+        return await ScoreAsync(unit, splits, explanation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Simulates and scores <paramref name="explanation"/> (one written elsewhere) on the unit's held-out records exactly as
+    /// <see cref="RunAsync"/> scores its own: the same splits, seeds, simulator, judge and scorers. Exceptions propagate.
+    /// </summary>
+    public Task<UnitResult> ScoreAsync(UnitRecord unit, Explanation explanation, CancellationToken cancellationToken) =>
+        ScoreAsync(unit, RecordSplits.Of(unit, options.ExamplesPerSplit), explanation, cancellationToken);
+
+    private async Task<UnitResult> ScoreAsync(UnitRecord unit, RecordSplits splits, Explanation explanation, CancellationToken cancellationToken)
+    {
         var scaleMax = (double)Discretisation.MaxActivation(splits.Train);
         if (!(scaleMax > 0)) scaleMax = unit.MaxActivation > 0 ? unit.MaxActivation : 1;
 

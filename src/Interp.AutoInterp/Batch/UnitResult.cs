@@ -14,6 +14,9 @@ public sealed record UnitResult
 {
     /// <summary>The unit id, <c>source/index</c>.</summary>
     public required string Unit { get; init; }
+    /// <summary>Where an imported explanation came from (<c>interp score</c>); null for explanations the batch wrote itself.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Source { get; init; }
     /// <summary><c>ok</c> or <c>failed</c>.</summary>
     public required string Status { get; init; }
     /// <summary>Why the unit failed (one line).</summary>
@@ -50,6 +53,24 @@ public sealed record UnitResult
     /// <summary>True when <see cref="Status"/> is <c>ok</c>.</summary>
     [JsonIgnore]
     public bool Ok => Status == "ok";
+
+    /// <summary>
+    /// What a line stands for in a results file (a later line with the same key replaces it): the unit alone for
+    /// explanations the batch wrote; the unit, source and explanation for imported ones, several to a unit.
+    /// </summary>
+    [JsonIgnore]
+    public string Key => KeyOf(Unit, Source, Explanation);
+
+    /// <summary>The <see cref="Key"/> of a line with these fields.</summary>
+    public static string KeyOf(string unit, string? source, string? explanation) =>
+        source is null ? unit : $"{unit}\u001f{source}\u001f{explanation}";
+
+    /// <summary>The one-line reason a unit failed: the message of a failure the user can act on, else the exception's type and message.</summary>
+    internal static string FailureReason(Exception e) => (e switch
+    {
+        Interp.AutoInterp.Llm.MalformedAnswerException or Interp.AutoInterp.Llm.LlmException or Interp.Core.InterpException => e.Message,
+        _ => $"{e.GetType().Name}: {e.Message}",
+    }).Split('\n')[0];
 }
 
 /// <summary>A unit's scores; null members are undefined or were not asked for.</summary>

@@ -122,7 +122,7 @@ public static class AutoInterpCommand
     }
 
     /// <summary>The job's options (by property name) → this verb's flags, for refused options.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>
+    internal static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>
     {
         [nameof(AutoInterpJobOptions.Scorers)] = "--scorer", [nameof(AutoInterpJobOptions.Units)] = "--units",
         [nameof(AutoInterpJobOptions.Concurrency)] = "--concurrency", [nameof(AutoInterpJobOptions.Explainer)] = "--explainer",

@@ -64,7 +64,8 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog, ILogger<RecordsUn
         var record = Damageable(source, unit, () => Store(source.RecordsFolder).Read(unit.Index));
         Interp.AutoInterp.Batch.UnitResult? result = null;
         string? problem = null;
-        foreach (var index in ResultIndexes(run))
+        var indexes = ResultIndexes(run);
+        foreach (var index in indexes)
         {
             try
             {
@@ -75,7 +76,8 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog, ILogger<RecordsUn
                 problem = $"{index.Path}: the result of {unit} is unreadable ({e.Message.Split('\n')[0]})";
             }
         }
-        return new UnitPageData(source, record, result, problem, at > 0 ? rows[at - 1].Index : null, at + 1 < rows.Count ? rows[at + 1].Index : null);
+        var imported = Interp.AutoInterp.Import.Ranking.Of(indexes.SelectMany(i => i.Imported(unit.ToString()))).FirstOrDefault()?.Explanations;
+        return new UnitPageData(source, record, result, problem, at > 0 ? rows[at - 1].Index : null, at + 1 < rows.Count ? rows[at + 1].Index : null, imported);
     }
 
     /// <summary>What reading the stores of <paramref name="run"/> found damaged so far, one line each.</summary>

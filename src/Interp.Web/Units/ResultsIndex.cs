@@ -7,15 +7,18 @@ namespace Interp.Web.Units;
 /// An index over one autointerp <c>results.jsonl</c> (one <see cref="UnitResult"/> a line, appended as units finish):
 /// each unit's explanation and score for lists, and where its line is, so that a unit page reads one line rather than
 /// the file. The last line of a unit wins (a failed unit retried); an unterminated last line (being written) is left
-/// for the next refresh. Immutable; <see cref="IsCurrent"/> tells when the file has grown.
+/// for the next refresh. Lines of explanations scored by <c>interp score</c> (several per unit, each with its source) are
+/// kept apart, by unit, for <see cref="Imported"/>. Immutable; <see cref="IsCurrent"/> tells when the file has grown.
 /// </summary>
 public sealed class ResultsIndex
 {
     private readonly Dictionary<string, Entry> _entries;
+    private readonly Dictionary<string, Dictionary<string, UnitResult>> _imported;
 
-    private ResultsIndex(string path, long length, DateTime written, Dictionary<string, Entry> entries, IReadOnlyList<string> problems)
+    private ResultsIndex(string path, long length, DateTime written, Dictionary<string, Entry> entries,
+        Dictionary<string, Dictionary<string, UnitResult>> imported, IReadOnlyList<string> problems)
     {
-        (Path, Length, Written, _entries, Problems) = (path, length, written, entries, problems);
+        (Path, Length, Written, _entries, _imported, Problems) = (path, length, written, entries, imported, problems);
     }
 
     /// <summary>The results file.</summary>
@@ -46,6 +49,9 @@ public sealed class ResultsIndex
     /// <summary>The list-level facts of <paramref name="unit"/> (<c>source/index</c>), or null.</summary>
     public ResultSummary? Summary(string unit) => _entries.TryGetValue(unit, out var e) ? e.Summary : null;
 
+    /// <summary>The explanations of <paramref name="unit"/> that <c>interp score</c> scored (source, text, status and scores; no records), the last line of each.</summary>
+    public IReadOnlyCollection<UnitResult> Imported(string unit) => _imported.TryGetValue(unit, out var lines) ? lines.Values : [];
+
     /// <summary>The full result of <paramref name="unit"/>, or null when the file has none (or no longer has that line).</summary>
     /// <exception cref="JsonException">The line does not parse as a <see cref="UnitResult"/>.</exception>
     public UnitResult? Read(string unit)
@@ -65,6 +71,7 @@ public sealed class ResultsIndex
         ArgumentNullException.ThrowIfNull(path);
         var info = new FileInfo(path);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var imported = new Dictionary<string, Dictionary<string, UnitResult>>(StringComparer.Ordinal);
         var problems = new List<string>();
         byte[] bytes;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
@@ -85,7 +92,13 @@ public sealed class ResultsIndex
                 try
                 {
                     var head = JsonSerializer.Deserialize<ResultHead>(line, ResultJson.Options);
-                    if (head?.Unit is { Length: > 0 } unit)
+                    if (head is { Unit.Length: > 0, Source: not null })
+                    {
+                        if (!imported.TryGetValue(head.Unit, out var lines)) imported[head.Unit] = lines = new(StringComparer.Ordinal);
+                        var result = new UnitResult { Unit = head.Unit, Source = head.Source, Status = head.Status ?? "", Explanation = head.Explanation, Scores = head.Scores, Error = head.Error };
+                        lines[result.Key] = result;
+                    }
+                    else if (head?.Unit is { Length: > 0 } unit)
                         entries[unit] = new Entry(offset, newline - offset, new ResultSummary(unit, head.Status == "ok", head.Explanation, head.Scores?.Correlation, head.Error));
                 }
                 catch (JsonException e)
@@ -95,13 +108,13 @@ public sealed class ResultsIndex
             }
             offset = newline + 1;
         }
-        return new ResultsIndex(path, info.Length, info.LastWriteTimeUtc, entries, problems);
+        return new ResultsIndex(path, info.Length, info.LastWriteTimeUtc, entries, imported, problems);
     }
 
     private sealed record Entry(long Offset, int Length, ResultSummary Summary);
 
     /// <summary>The fields a list needs; the rest of the line is skipped.</summary>
-    private sealed record ResultHead(string? Unit, string? Status, string? Error, string? Explanation, ResultScores? Scores);
+    private sealed record ResultHead(string? Unit, string? Source, string? Status, string? Error, string? Explanation, ResultScores? Scores);
 }
 
 /// <summary>What a unit list shows of a result.</summary>

@@ -1,4 +1,5 @@
 using Interp.AutoInterp.Batch;
+using Interp.AutoInterp.Import;
 using Interp.Core.Records;
 
 namespace Interp.Web.Units;
@@ -10,4 +11,6 @@ namespace Interp.Web.Units;
 /// <param name="ResultProblem">Why the result could not be read, when it exists but is damaged.</param>
 /// <param name="Previous">The previous unit index with a record, or null.</param>
 /// <param name="Next">The next unit index with a record, or null.</param>
-public sealed record UnitPageData(UnitSourceRef Source, UnitRecord Record, UnitResult? Result, string? ResultProblem, int? Previous, int? Next);
+/// <param name="Imported">The explanations <c>interp score</c> scored for the unit, best first (none when null).</param>
+public sealed record UnitPageData(UnitSourceRef Source, UnitRecord Record, UnitResult? Result, string? ResultProblem, int? Previous, int? Next,
+    IReadOnlyList<Ranking.Entry>? Imported = null);

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Interp.AutoInterp.Batch;
+using Interp.Core.Records;
+using Interp.Web.Runs;
+using Interp.Web.Tests.Support;
+using Interp.Web.Units;
+
+namespace Interp.Web.Tests.Data;
+
+/// <summary>Explanations scored by <c>interp score</c> (several per unit) reach the unit page best first, beside autointerp's own.</summary>
+public sealed class ImportedExplanationsTests
+{
+    private static string Line(string unit, string? source, string explanation, double? correlation, string status = "ok") =>
+        JsonSerializer.Serialize(new UnitResult
+        {
+            Unit = unit, Source = source, Status = status, Explanation = explanation,
+            Scores = correlation is null ? null : new ResultScores(correlation, null, null, null, null, null),
+        }, ResultJson.Options);
+
+    [Fact]
+    public void The_index_keeps_each_scored_explanation_of_a_unit_apart_from_autointerps_line()
+    {
+        var path = Path.Combine(TestPaths.NewTempFolder("results"), "results.jsonl");
+        File.WriteAllLines(path,
+        [
+            Line("h/1", null, "autointerp's", 0.5),
+            Line("h/1", "openai", "commas", 0.2),
+            Line("h/1", "mine", "lists", 0.1, status: "failed"),
+            Line("h/1", "mine", "lists", 0.7),
+            Line("h/2", "openai", "numbers", 0.9),
+        ]);
+
+        var index = ResultsIndex.Build(path);
+
+        Assert.Equal("autointerp's", index.Summary("h/1")!.Explanation);
+        Assert.Equal([("mine", "ok", 0.7), ("openai", "ok", 0.2)],
+            index.Imported("h/1").Select(r => (r.Source!, r.Status, r.Scores!.Correlation!.Value)).OrderBy(r => r.Item1, StringComparer.Ordinal));
+        Assert.Single(index.Imported("h/2"));
+        Assert.Empty(index.Imported("h/3"));
+        Assert.Null(index.Summary("h/2"));
+    }
+
+    [Fact]
+    public async Task A_unit_page_lists_every_explanation_scored_for_the_unit_best_first()
+    {
+        var fixture = FixtureRun.Shared;
+        var runs = TestPaths.NewTempFolder("runs-scored");
+        var run = Path.Combine(runs, FixtureRun.Name);
+        foreach (var stage in new[] { "records", "autointerp" }) Copy(Path.Combine(fixture.RunFolder, stage), Path.Combine(run, stage));
+        var unit = new UnitId(FixtureRun.MlpHook, 3).ToString();
+        var scored = Path.Combine(run, "autointerp", "score-hypotheses");
+        Directory.CreateDirectory(scored);
+        File.WriteAllLines(Path.Combine(scored, ResultsFile.FileName),
+        [
+            Line(unit, "colleague", "middling", 0.4),
+            Line(unit, "openai", "best", 0.8),
+            Line(unit, "delphi", "undefined", null),
+            Line(unit, "colleague", "worst", -0.1),
+        ]);
+
+        using var units = new RecordsUnitPageSource(new RunCatalog(runs));
+        var page = units.Find(FixtureRun.Name, UnitId.Parse(unit))!;
+
+        Assert.Equal(["best", "middling", "worst", "undefined"], page.Imported!.Select(e => e.Explanation));
+        Assert.Equal([1, 2, 3, 4], page.Imported!.Select(e => e.Rank));
+        Assert.Equal("openai", page.Imported![0].Source);
+        using var unscored = new RecordsUnitPageSource(new RunCatalog(fixture.RunsFolder));
+        Assert.Null(unscored.Find(FixtureRun.Name, UnitId.Parse(unit))!.Imported);
+
+        // The page as served: a table, best first.
+        using var server = ServerProcess.Start(TestPaths.CliDll, ["serve", "--runs", runs, "--urls", "http://127.0.0.1:0", "--model", TestPaths.DefaultModel]);
+        var (status, _, body) = await RawHttp.GetAsync(server.Address, "/" + UnitUrls.Unit(FixtureRun.Name, UnitId.Parse(unit)));
+        Assert.True(status == 200, $"HTTP {status}\n{server.Output}");
+        var table = body[body.IndexOf("id=\"unit-imported\"", StringComparison.Ordinal)..];
+        var at = new[] { "best", "middling", "worst", "undefined" }.Select(e => table.IndexOf($"<td>{e}</td>", StringComparison.Ordinal)).ToList();
+        Assert.True(at.All(i => i > 0) && at.SequenceEqual(at.Order()), string.Join(", ", at));
+    }
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var folder in Directory.GetDirectories(from)) Copy(folder, Path.Combine(to, Path.GetFileName(folder)));
+    }
+}
