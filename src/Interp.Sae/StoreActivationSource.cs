@@ -25,16 +25,19 @@ public sealed class StoreActivationSource : IActivationSource, IDisposable
     /// <summary>
     /// A source over <paramref name="reader"/>. <paramref name="inMemory"/>: null loads the store when it fits
     /// (<see cref="ActivationStoreReader.FitsInMemory"/>), true requires it, false always streams.
+    /// Stores over <see cref="AutoLoadLimitBytes"/> as float32 stream unless asked: the reader keeps ahead of training
+    /// (it reads 20× faster than a step consumes), so loading would only make memory grow with the store.
     /// <paramref name="shuffleBufferRows"/> sizes the streaming shuffle buffer (0: the reader's default, about 128 MiB).
     /// </summary>
     /// <exception cref="InterpException">The store is empty, or <paramref name="inMemory"/> is true and it does not fit.</exception>
-    public StoreActivationSource(ActivationStoreReader reader, bool? inMemory = null, int shuffleBufferRows = 0, bool ownsReader = false)
+    public StoreActivationSource(ActivationStoreReader reader, bool? inMemory = null, int shuffleBufferRows = 0, bool ownsReader = false,
+                                 long autoLoadLimitBytes = AutoLoadLimitBytes)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentOutOfRangeException.ThrowIfNegative(shuffleBufferRows);
         if (reader.Rows - reader.BosRows == 0) throw new InterpException($"{reader.Folder}: the activation store holds no rows{(reader.BosRows > 0 ? " besides BOS rows" : "")}");
         (_reader, _ownsReader, _shuffleBufferRows) = (reader, ownsReader, shuffleBufferRows);
-        InMemory = inMemory ?? reader.FitsInMemory;
+        InMemory = inMemory ?? (reader.FitsInMemory && reader.Float32Bytes <= autoLoadLimitBytes);
     }
 
     /// <summary>Opens the store at <paramref name="path"/> (a hook folder, or a store root and <paramref name="hook"/>); see <see cref="ActivationStoreReader.Open"/>.</summary>
@@ -51,6 +54,9 @@ public sealed class StoreActivationSource : IActivationSource, IDisposable
             throw;
         }
     }
+
+    /// <summary>The largest store (as float32) loaded into memory by default: 2 GiB, 4M rows at d = 128.</summary>
+    public const long AutoLoadLimitBytes = 2L << 30;
 
     /// <summary>The store's reader (its manifest names the hook, model and corpus).</summary>
     public ActivationStoreReader Reader => _reader;

@@ -84,6 +84,19 @@ public sealed class StoreActivationSourceTests(FixtureStore store) : IClassFixtu
     }
 
     [Fact]
+    public void A_store_over_the_load_limit_streams_by_default_so_memory_does_not_grow_with_the_store()
+    {
+        using var reader = ActivationStoreReader.Open(store.Folder);
+        using (var small = new StoreActivationSource(reader))
+            Assert.True(small.InMemory, "a store far under the limit is loaded");
+        using var large = new StoreActivationSource(reader, autoLoadLimitBytes: reader.Float32Bytes - 1);
+        Assert.False(large.InMemory, "a store over the limit streams");
+        using var asked = new StoreActivationSource(reader, inMemory: true, autoLoadLimitBytes: reader.Float32Bytes - 1);
+        Assert.True(asked.InMemory, "asking for memory still loads it");
+        Assert.Equal(2L << 30, StoreActivationSource.AutoLoadLimitBytes);
+    }
+
+    [Fact]
     public void A_store_smaller_than_one_batch_is_refused_in_one_line()
     {
         using var source = StoreActivationSource.Open(store.Folder);

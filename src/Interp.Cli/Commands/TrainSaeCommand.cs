@@ -11,7 +11,7 @@ namespace Interp.Cli.Commands;
 /// <c>interp train-sae --activations DIR --arch ... --d-sae N --out DIR</c>: train a sparse autoencoder on one hook's
 /// activation store (SAELens layout out: cfg.json + sae_weights.safetensors, plus training_log.jsonl and checkpoint/);
 /// with a <c>--hook</c> glob, one per matching hook of a store root, in turn, each into <c>DIR/&lt;hook&gt;/</c>.
-/// The store is loaded into memory when it fits, else streamed; asking for more tokens than it holds makes further
+/// The store is loaded into memory when it fits and is at most 2 GiB as float32, else streamed; asking for more tokens than it holds makes further
 /// shuffled passes over it. <c>--resume</c> continues a run from its checkpoint.
 /// </summary>
 public static class TrainSaeCommand
