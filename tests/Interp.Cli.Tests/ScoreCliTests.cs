@@ -61,6 +61,7 @@ public sealed class ScoreCliTests
         var warnings = result.Stderr.Split('\n').Where(l => l.StartsWith("warning: ", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, warnings.Count);
         Assert.StartsWith($"warning: {file}:3: not JSON", warnings[0]);
+        Assert.DoesNotContain("LineNumber", warnings[0]);                                   // the file and line are named once, ours
         Assert.Equal($"warning: {file}:6: no \"explanation\" string", warnings[1]);
         Assert.Equal($"warning: {file}: 2 explanations of 2 units the records do not have: blocks.7.mlp.hook_post/3, synthetic/99", warnings[2]);
         var lines = File.ReadAllLines(Path.Combine(root, "out", "results.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();

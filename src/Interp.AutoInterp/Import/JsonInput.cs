@@ -87,5 +87,11 @@ internal static class JsonInput
         return null;
     }
 
-    public static string OneLine(string message) => message.Split('\n')[0].TrimEnd('\r');
+    /// <summary>The first line of a parser message, without System.Text.Json's " LineNumber: … | BytePositionInLine: …" tail (the caller names the line).</summary>
+    public static string OneLine(string message)
+    {
+        var line = message.Split('\n')[0].TrimEnd('\r');
+        var tail = line.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return tail < 0 ? line : line[..tail];
+    }
 }
