@@ -52,6 +52,9 @@ public sealed class ResultsIndex
     /// <summary>The explanations of <paramref name="unit"/> that <c>interp score</c> scored (source, text, status and scores; no records), the last line of each.</summary>
     public IReadOnlyCollection<UnitResult> Imported(string unit) => _imported.TryGetValue(unit, out var lines) ? lines.Values : [];
 
+    /// <summary>Every unit (<c>source/index</c>) with an explanation scored by <c>interp score</c>.</summary>
+    public IEnumerable<string> ImportedUnits => _imported.Keys;
+
     /// <summary>The full result of <paramref name="unit"/>, or null when the file has none (or no longer has that line).</summary>
     /// <exception cref="JsonException">The line does not parse as a <see cref="UnitResult"/>.</exception>
     public UnitResult? Read(string unit)
