@@ -90,6 +90,25 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog, ILogger<RecordsUn
         return new UnitPageData(source, record, result, problem, at > 0 ? rows[at - 1].Index : null, at + 1 < rows.Count ? rows[at + 1].Index : null, imported);
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<Interp.AutoInterp.Batch.ScoredRecordResult>? SimulatedRecords(string run, UnitId unit, string source, string explanation)
+    {
+        // interp score stores each explanation's simulation in its results line, so nothing is simulated again here.
+        IReadOnlyList<Interp.AutoInterp.Batch.ScoredRecordResult>? records = null;
+        foreach (var index in ResultIndexes(run))
+        {
+            try
+            {
+                if (index.ReadImported(unit.ToString(), source, explanation) is { Records: { } r }) records = r;
+            }
+            catch (Exception e) when (e is JsonException or IOException)
+            {
+                logger?.LogWarning("{Path}: the scored records of {Unit} from {Source} are unreadable ({Why})", index.Path, unit, source, e.Message.Split('\n')[0]);
+            }
+        }
+        return records;
+    }
+
     /// <summary>What reading the stores of <paramref name="run"/> found damaged so far, one line each.</summary>
     public IReadOnlyList<string> Problems(string run) => _damage.Where(d => d.Value == run).Select(d => d.Key).Order(StringComparer.Ordinal).ToArray();
 

@@ -41,6 +41,29 @@ public sealed class ImportedExplanationsTests
     }
 
     [Fact]
+    public void A_scored_explanations_line_is_read_back_whole_with_its_simulated_records_the_last_line_winning()
+    {
+        var path = Path.Combine(TestPaths.NewTempFolder("results"), "results.jsonl");
+        UnitResult WithRecords(float simulated) => new()
+        {
+            Unit = "h/1", Source = "openai", Status = "ok", Explanation = "commas",
+            Records = [new ScoredRecordResult("top", 0, 0, ["a", ","], [0f, 2f], [0f, simulated], false, null)],
+        };
+        File.WriteAllLines(path,
+        [
+            JsonSerializer.Serialize(WithRecords(3f), ResultJson.Options),
+            Line("h/1", null, "autointerp's", 0.5),
+            JsonSerializer.Serialize(WithRecords(9f), ResultJson.Options),
+        ]);
+
+        var index = ResultsIndex.Build(path);
+
+        Assert.Equal([0f, 9f], index.ReadImported("h/1", "openai", "commas")!.Records!.Single().Simulated);
+        Assert.Null(index.ReadImported("h/1", "openai", "other"));
+        Assert.Null(index.ReadImported("h/1", "mine", "commas"));
+    }
+
+    [Fact]
     public async Task A_unit_page_lists_every_explanation_scored_for_the_unit_best_first()
     {
         var fixture = FixtureRun.Shared;
@@ -74,6 +97,7 @@ public sealed class ImportedExplanationsTests
         var table = body[body.IndexOf("id=\"unit-imported\"", StringComparison.Ordinal)..];
         var at = new[] { "best", "middling", "worst", "undefined" }.Select(e => table.IndexOf($"<td>{e}</td>", StringComparison.Ordinal)).ToList();
         Assert.True(at.All(i => i > 0) && at.SequenceEqual(at.Order()), string.Join(", ", at));
+        Assert.Equal(4, table.Split("class=\"sim-toggle\"").Length - 1);
     }
 
     [Fact]
