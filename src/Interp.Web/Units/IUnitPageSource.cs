@@ -25,6 +25,12 @@ public interface IUnitPageSource
     /// <exception cref="Interp.Core.InterpException">The records store or the unit's record is damaged (so are <see cref="Rows"/> and <see cref="List"/>).</exception>
     UnitPageData? Find(string run, UnitId unit);
 
+    /// <summary>
+    /// The scored records (tokens, real and simulated activations) stored with <paramref name="unit"/>'s explanation
+    /// <paramref name="explanation"/> from <paramref name="source"/> by <c>interp score</c>, or null when none are stored.
+    /// </summary>
+    IReadOnlyList<Interp.AutoInterp.Batch.ScoredRecordResult>? SimulatedRecords(string run, UnitId unit, string source, string explanation);
+
     /// <summary>What reading <paramref name="run"/>'s stores has found damaged so far, one line each naming the file.</summary>
     IReadOnlyList<string> Problems(string run);
 }

@@ -40,15 +40,25 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog, ILogger<RecordsUn
         var stamp = string.Join('|', results.Select(r => $"{r.Path}:{r.Length}:{r.Written.Ticks}"));
         if (_rows.TryGetValue(source.RecordsFolder, out var cached) && cached.Stamp == stamp) return cached.Rows;
         var summaries = Damageable(source, null, () => Store(source.RecordsFolder).Summaries());
+        var scored = SourceScores(results);
         var rows = summaries.Select(s =>
         {
-            var result = results.Select(r => r.Summary(s.Id.ToString())).LastOrDefault(r => r is not null);
+            var unit = s.Id.ToString();
+            var result = results.Select(r => r.Summary(unit)).LastOrDefault(r => r is not null);
             return new UnitRow(s.Id.Index, s.MaxActivation, s.MeanActivation, s.Density, s.ActiveTokens, s.TopToken, s.TopLogit,
-                result?.Explanation, result?.Correlation, result is { Ok: false });
+                result?.Explanation, result?.Correlation, result is { Ok: false }, scored.GetValueOrDefault(unit));
         }).ToArray();
         _rows[source.RecordsFolder] = new CachedRows(stamp, rows, rows.Select((r, i) => (r.Index, i)).ToDictionary(p => p.Index, p => p.i));
         return rows;
     }
+
+    // Per unit, the best defined correlation of its scored explanations from each source (for sorting the list).
+    private static Dictionary<string, IReadOnlyDictionary<string, double>> SourceScores(IReadOnlyList<ResultsIndex> results) =>
+        results.SelectMany(index => index.ImportedUnits.SelectMany(index.Imported))
+            .Where(r => r.Ok && r.Source is not null && r.Scores?.Correlation is { } c && double.IsFinite(c))
+            .GroupBy(r => r.Unit, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)g.GroupBy(r => r.Source!, StringComparer.Ordinal)
+                .ToDictionary(s => s.Key, s => s.Max(r => r.Scores!.Correlation!.Value), StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <inheritdoc />
     public UnitListResult List(UnitSourceRef source, UnitListQuery query) => UnitList.Apply(Rows(source), query);
@@ -78,6 +88,25 @@ public sealed class RecordsUnitPageSource(IRunCatalog catalog, ILogger<RecordsUn
         }
         var imported = Interp.AutoInterp.Import.Ranking.Of(indexes.SelectMany(i => i.Imported(unit.ToString()))).FirstOrDefault()?.Explanations;
         return new UnitPageData(source, record, result, problem, at > 0 ? rows[at - 1].Index : null, at + 1 < rows.Count ? rows[at + 1].Index : null, imported);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Interp.AutoInterp.Batch.ScoredRecordResult>? SimulatedRecords(string run, UnitId unit, string source, string explanation)
+    {
+        // interp score stores each explanation's simulation in its results line, so nothing is simulated again here.
+        IReadOnlyList<Interp.AutoInterp.Batch.ScoredRecordResult>? records = null;
+        foreach (var index in ResultIndexes(run))
+        {
+            try
+            {
+                if (index.ReadImported(unit.ToString(), source, explanation) is { Records: { } r }) records = r;
+            }
+            catch (Exception e) when (e is JsonException or IOException)
+            {
+                logger?.LogWarning("{Path}: the scored records of {Unit} from {Source} are unreadable ({Why})", index.Path, unit, source, e.Message.Split('\n')[0]);
+            }
+        }
+        return records;
     }
 
     /// <summary>What reading the stores of <paramref name="run"/> found damaged so far, one line each.</summary>

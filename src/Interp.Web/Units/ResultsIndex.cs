@@ -14,11 +14,12 @@ public sealed class ResultsIndex
 {
     private readonly Dictionary<string, Entry> _entries;
     private readonly Dictionary<string, Dictionary<string, UnitResult>> _imported;
+    private readonly Dictionary<string, Entry> _importedLines;   // by UnitResult.Key
 
     private ResultsIndex(string path, long length, DateTime written, Dictionary<string, Entry> entries,
-        Dictionary<string, Dictionary<string, UnitResult>> imported, IReadOnlyList<string> problems)
+        Dictionary<string, Dictionary<string, UnitResult>> imported, Dictionary<string, Entry> importedLines, IReadOnlyList<string> problems)
     {
-        (Path, Length, Written, _entries, _imported, Problems) = (path, length, written, entries, imported, problems);
+        (Path, Length, Written, _entries, _imported, _importedLines, Problems) = (path, length, written, entries, imported, importedLines, problems);
     }
 
     /// <summary>The results file.</summary>
@@ -52,11 +53,23 @@ public sealed class ResultsIndex
     /// <summary>The explanations of <paramref name="unit"/> that <c>interp score</c> scored (source, text, status and scores; no records), the last line of each.</summary>
     public IReadOnlyCollection<UnitResult> Imported(string unit) => _imported.TryGetValue(unit, out var lines) ? lines.Values : [];
 
+    /// <summary>Every unit (<c>source/index</c>) with an explanation scored by <c>interp score</c>.</summary>
+    public IEnumerable<string> ImportedUnits => _imported.Keys;
+
     /// <summary>The full result of <paramref name="unit"/>, or null when the file has none (or no longer has that line).</summary>
     /// <exception cref="JsonException">The line does not parse as a <see cref="UnitResult"/>.</exception>
-    public UnitResult? Read(string unit)
+    public UnitResult? Read(string unit) => _entries.TryGetValue(unit, out var entry) ? ReadAt(entry) : null;
+
+    /// <summary>
+    /// The full line of <paramref name="unit"/>'s explanation <paramref name="explanation"/> from <paramref name="source"/>
+    /// as <c>interp score</c> wrote it (with its scored records, real and simulated), or null when the file has none.
+    /// </summary>
+    /// <exception cref="JsonException">The line does not parse as a <see cref="UnitResult"/>.</exception>
+    public UnitResult? ReadImported(string unit, string source, string explanation) =>
+        _importedLines.TryGetValue(UnitResult.KeyOf(unit, source, explanation), out var entry) ? ReadAt(entry) : null;
+
+    private UnitResult? ReadAt(Entry entry)
     {
-        if (!_entries.TryGetValue(unit, out var entry)) return null;
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         if (stream.Length < entry.Offset + entry.Length) return null;
         var bytes = new byte[entry.Length];
@@ -72,6 +85,7 @@ public sealed class ResultsIndex
         var info = new FileInfo(path);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var imported = new Dictionary<string, Dictionary<string, UnitResult>>(StringComparer.Ordinal);
+        var importedLines = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var problems = new List<string>();
         byte[] bytes;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
@@ -97,6 +111,7 @@ public sealed class ResultsIndex
                         if (!imported.TryGetValue(head.Unit, out var lines)) imported[head.Unit] = lines = new(StringComparer.Ordinal);
                         var result = new UnitResult { Unit = head.Unit, Source = head.Source, Status = head.Status ?? "", Explanation = head.Explanation, Scores = head.Scores, Error = head.Error };
                         lines[result.Key] = result;
+                        importedLines[result.Key] = new Entry(offset, newline - offset, new ResultSummary(head.Unit, result.Ok, head.Explanation, head.Scores?.Correlation, head.Error));
                     }
                     else if (head?.Unit is { Length: > 0 } unit)
                         entries[unit] = new Entry(offset, newline - offset, new ResultSummary(unit, head.Status == "ok", head.Explanation, head.Scores?.Correlation, head.Error));
@@ -108,7 +123,7 @@ public sealed class ResultsIndex
             }
             offset = newline + 1;
         }
-        return new ResultsIndex(path, info.Length, info.LastWriteTimeUtc, entries, imported, problems);
+        return new ResultsIndex(path, info.Length, info.LastWriteTimeUtc, entries, imported, importedLines, problems);
     }
 
     private sealed record Entry(long Offset, int Length, ResultSummary Summary);

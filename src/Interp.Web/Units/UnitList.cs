@@ -28,11 +28,13 @@ public static class UnitList
         Comparison<UnitRow> compare = query.Sort switch
         {
             UnitSort.Score => (a, b) => Nullable(a.Score, b.Score, query.Descending),
+            UnitSort.Best => (a, b) => Nullable(a.BestScore, b.BestScore, query.Descending),
+            UnitSort.SourceScore => (a, b) => Nullable(a.ScoreOf(query.ScoreSource), b.ScoreOf(query.ScoreSource), query.Descending),
             UnitSort.Density => (a, b) => a.Density.CompareTo(b.Density),
             UnitSort.MaxActivation => (a, b) => a.MaxActivation.CompareTo(b.MaxActivation),
             _ => (a, b) => a.Index.CompareTo(b.Index),
         };
-        var descending = query.Descending && query.Sort != UnitSort.Score;
+        var descending = query.Descending && query.Sort is not (UnitSort.Score or UnitSort.Best or UnitSort.SourceScore);
         list.Sort((a, b) =>
         {
             var c = compare(a, b);
@@ -41,7 +43,8 @@ public static class UnitList
         });
         var offset = Math.Clamp(query.Offset, 0, list.Count);
         var page = list.Skip(offset).Take(Math.Max(0, query.Limit)).ToArray();
-        return new UnitListResult(page, list.Count, rows.Count);
+        var sources = rows.Where(r => r.SourceScores is not null).SelectMany(r => r.SourceScores!.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new UnitListResult(page, list.Count, rows.Count, sources);
     }
 
     private static bool Contains(string? text, string search) => text is not null && text.Contains(search, StringComparison.OrdinalIgnoreCase);

@@ -11,6 +11,10 @@ public enum UnitSort
     Density,
     /// <summary>Largest activation.</summary>
     MaxActivation,
+    /// <summary>Best correlation over every explanation of the unit, autointerp's and scored ones (units without one last).</summary>
+    Best,
+    /// <summary>Best correlation of the explanations from <see cref="UnitListQuery.ScoreSource"/> (units without one last).</summary>
+    SourceScore,
 }
 
 /// <summary>Which units a list keeps.</summary>
@@ -43,6 +47,9 @@ public sealed record UnitListQuery
     /// <summary>Sort key.</summary>
     public UnitSort Sort { get; init; } = UnitSort.Index;
 
+    /// <summary>The explanation source (<c>interp score</c>'s <c>source</c>) that <see cref="UnitSort.SourceScore"/> sorts by.</summary>
+    public string? ScoreSource { get; init; }
+
     /// <summary>Largest first.</summary>
     public bool Descending { get; init; }
 
@@ -57,4 +64,5 @@ public sealed record UnitListQuery
 /// <param name="Rows">The rows of this page.</param>
 /// <param name="Matching">Rows matching the search and filter.</param>
 /// <param name="Total">Units in the source.</param>
-public sealed record UnitListResult(IReadOnlyList<UnitRow> Rows, int Matching, int Total);
+/// <param name="ScoreSources">The explanation sources scored for any unit of the source, in order (to sort by one).</param>
+public sealed record UnitListResult(IReadOnlyList<UnitRow> Rows, int Matching, int Total, IReadOnlyList<string>? ScoreSources = null);

@@ -63,4 +63,50 @@ public sealed class UnitListTests
         Assert.Equal(50, page.Rows.Count);
         Assert.True(clock.ElapsedMilliseconds < 500, $"{clock.ElapsedMilliseconds} ms");
     }
+
+    private static readonly UnitRow[] Scored =
+    [
+        new(0, 1f, 0, 0.1, 1, null, null, "own", 0.3, false, new Dictionary<string, double> { ["openai"] = 0.9 }),
+        new(1, 1f, 0, 0.1, 1, null, null, null, null, false, new Dictionary<string, double> { ["mine"] = 0.5, ["openai"] = 0.1 }),
+        new(2, 1f, 0, 0.1, 1, null, null, "own", 0.6, false),
+        new(3, 1f, 0, 0.1, 1, null, null, null, null, false),
+        new(4, 1f, 0, 0.1, 1, null, null, "own", double.NaN, false, new Dictionary<string, double> { ["mine"] = 0.7 }),
+    ];
+
+    [Fact]
+    public void Sorting_by_best_score_takes_the_best_of_every_explanation_with_unscored_units_last()
+    {
+        Assert.Equal([0, 4, 2, 1, 3], UnitList.Apply(Scored, new UnitListQuery { Sort = UnitSort.Best, Descending = true }).Rows.Select(r => r.Index));
+        Assert.Equal([1, 2, 4, 0, 3], UnitList.Apply(Scored, new UnitListQuery { Sort = UnitSort.Best }).Rows.Select(r => r.Index));
+    }
+
+    [Fact]
+    public void Sorting_by_one_sources_score_puts_units_without_that_source_last()
+    {
+        Assert.Equal([4, 1, 0, 2, 3], UnitList.Apply(Scored, new UnitListQuery { Sort = UnitSort.SourceScore, ScoreSource = "mine", Descending = true }).Rows.Select(r => r.Index));
+        Assert.Equal([1, 0, 2, 3, 4], UnitList.Apply(Scored, new UnitListQuery { Sort = UnitSort.SourceScore, ScoreSource = "openai" }).Rows.Select(r => r.Index));
+        Assert.Equal([0, 1, 2, 3, 4], UnitList.Apply(Scored, new UnitListQuery { Sort = UnitSort.SourceScore, ScoreSource = "nobody" }).Rows.Select(r => r.Index));
+    }
+
+    [Fact]
+    public void The_list_names_every_scored_source_for_the_sort_choice()
+    {
+        Assert.Equal(["mine", "openai"], UnitList.Apply(Scored, new UnitListQuery { Limit = 1 }).ScoreSources);
+        Assert.Empty(UnitList.Apply(Rows, new UnitListQuery()).ScoreSources!);
+    }
+
+    [Theory]
+    [InlineData("best", UnitSort.Best, null)]
+    [InlineData("Score", UnitSort.Score, null)]
+    [InlineData("source:openai", UnitSort.SourceScore, "openai")]
+    [InlineData("source:a:b c", UnitSort.SourceScore, "a:b c")]
+    [InlineData("source:", UnitSort.Index, null)]
+    [InlineData("SourceScore", UnitSort.Index, null)]
+    [InlineData("42", UnitSort.Index, null)]
+    [InlineData(null, UnitSort.Index, null)]
+    public void Sort_query_values_name_a_key_or_one_sources_score_and_anything_else_means_by_index(string? text, UnitSort sort, string? source)
+    {
+        Assert.Equal((sort, source), QueryValues.Sort(text));
+        if (sort != UnitSort.Index) Assert.Equal((sort, source), QueryValues.Sort(QueryValues.SortText(sort, source)));
+    }
 }
