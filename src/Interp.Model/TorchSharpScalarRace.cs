@@ -17,6 +17,10 @@ public static class TorchSharpScalarRace
     public const int MaxRecoveries = 20;
 
     /// <summary>True when <paramref name="exception"/> is libtorch reading a freed scalar.</summary>
+    /// <remarks>The freed scalar reads either as garbage of no known type (Scalar.h's check) or as a floating-point alpha
+    /// on an integer addition (seen in <c>rows * n + columns</c>: "argument alpha must not be a floating point number").</remarks>
     public static bool IsScalarRace(Exception exception) =>
-        exception is ExternalException && exception.Message.Contains("c10/core/Scalar.h", StringComparison.Ordinal);
+        exception is ExternalException &&
+        (exception.Message.Contains("c10/core/Scalar.h", StringComparison.Ordinal) ||
+         exception.Message.Contains("argument alpha must not be a floating point number", StringComparison.Ordinal));
 }
