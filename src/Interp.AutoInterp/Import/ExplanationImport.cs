@@ -26,8 +26,8 @@ public sealed record ExplanationImport(
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new InterpException($"{path}: no such file or folder");
         if (format == ExplanationFormat.Auto) format = FormatDetector.Detect(path);
-        if (Directory.Exists(path) && format != ExplanationFormat.Delphi)
-            throw new InterpException($"{path}: a folder; only delphi's explanations come as a folder (give {ExplanationFormats.NameOf(format)} explanations as a file)");
+        if (Directory.Exists(path) && format is not (ExplanationFormat.Delphi or ExplanationFormat.OpenAi))
+            throw new InterpException($"{path}: a folder; only delphi's and OpenAI's explanations come as a folder (give {ExplanationFormats.NameOf(format)} explanations as a file)");
         var entries = format switch
         {
             ExplanationFormat.Interp => InterpExplanationReader.Read(path),

@@ -5,7 +5,7 @@ namespace Interp.AutoInterp.Import;
 
 /// <summary>
 /// Tells an explanation file's format from its content: a folder of <c>…_latent&lt;N&gt;.txt</c> files (or one such
-/// file) is delphi's; otherwise the first JSON objects decide — <c>scored_explanations</c> or <c>neuron_id</c>: OpenAI's;
+/// file) is delphi's, a folder of <c>&lt;layer&gt;/&lt;neuron&gt;.jsonl</c> OpenAI's; otherwise the first JSON objects decide — <c>scored_explanations</c> or <c>neuron_id</c>: OpenAI's;
 /// <c>description</c> and <c>index</c>: Neuronpedia's; <c>unit</c> and <c>explanation</c>: Interp's.
 /// </summary>
 public static class FormatDetector
@@ -19,7 +19,8 @@ public static class FormatDetector
         if (Directory.Exists(path))
         {
             if (Directory.EnumerateFiles(path, "*.txt").Any(f => DelphiExplanationReader.IsLatentFile(Path.GetFileName(f)))) return ExplanationFormat.Delphi;
-            throw new InterpException($"{path}: a folder with no <module>_latent<N>.txt file (delphi's layout); give a file, or the folder of delphi's explanations");
+            if (OpenAiExplanationReader.IsNeuronFolder(path)) return ExplanationFormat.OpenAi;
+            throw new InterpException($"{path}: a folder with neither <module>_latent<N>.txt files (delphi's layout) nor <layer>/<neuron>.jsonl (OpenAI's); give a file, or one of those folders");
         }
         if (DelphiExplanationReader.IsLatentFile(Path.GetFileName(path))) return ExplanationFormat.Delphi;
         foreach (var (_, value, _) in JsonInput.Read(path).Take(ObjectsLooked))

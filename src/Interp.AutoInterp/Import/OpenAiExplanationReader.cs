@@ -7,11 +7,32 @@ namespace Interp.AutoInterp.Import;
 /// <c>NeuronSimulationResults</c> — <c>neuron_id</c> {<c>layer_index</c>, <c>neuron_index</c>} and
 /// <c>scored_explanations</c> [{<c>explanation</c>, <c>scored_simulation</c>}] — one line per neuron, any number of
 /// explanations each. Interp's own export adds the full <c>unit</c> (used instead of the neuron id) and each explanation's
-/// <c>pattern</c>.
+/// <c>pattern</c>. A folder is read as OpenAI publishes its GPT-2 explanations: <c>&lt;layer&gt;/&lt;neuron&gt;.jsonl</c>, one
+/// such line each, in (layer, neuron) order.
 /// </summary>
 internal static class OpenAiExplanationReader
 {
-    public static IEnumerable<ImportEntry> Read(string path)
+    public static IEnumerable<ImportEntry> Read(string path) =>
+        Directory.Exists(path) ? NeuronFiles(path).SelectMany(ReadFile) : ReadFile(path);
+
+    /// <summary>Whether <paramref name="folder"/> holds OpenAI's per-neuron layout (a numbered folder with a numbered <c>.jsonl</c>).</summary>
+    public static bool IsNeuronFolder(string folder) => NeuronFiles(folder).Any();
+
+    private static IEnumerable<string> NeuronFiles(string folder) =>
+        Directory.EnumerateDirectories(folder)
+            .Select(layer => (Layer: Number(Path.GetFileName(layer)), Folder: layer))
+            .Where(l => l.Layer is not null)
+            .OrderBy(l => l.Layer)
+            .SelectMany(l => Directory.EnumerateFiles(l.Folder, "*.jsonl")
+                .Select(file => (Neuron: Number(Path.GetFileNameWithoutExtension(file)), File: file))
+                .Where(n => n.Neuron is not null)
+                .OrderBy(n => n.Neuron)
+                .Select(n => n.File));
+
+    private static int? Number(string name) =>
+        int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static IEnumerable<ImportEntry> ReadFile(string path)
     {
         foreach (var (location, value, error) in JsonInput.Read(path))
         {

@@ -18,7 +18,7 @@ public static class ScoreCommand
     {
         var (json, quiet, defaults) = (CommonOptions.Json(), CommonOptions.Quiet(), new AutoInterpJobOptions { OutDirectory = "" });
         var records = new Option<string>("--records") { Description = "Unit records: a folder written by `interp records` (records.db), or one holding units.jsonl", Required = true };
-        var explanations = new Option<string>("--explanations") { Description = "The explanations: a file (JSON lines, .jsonl.gz, a JSON array), or delphi's folder", Required = true };
+        var explanations = new Option<string>("--explanations") { Description = "The explanations: a file (JSON lines, .jsonl.gz, a JSON array), or delphi's folder, or OpenAI's <layer>/<neuron>.jsonl folder", Required = true };
         var format = new Option<string>("--format") { Description = "auto, interp, openai, delphi or neuronpedia", DefaultValueFactory = _ => "auto" };
         var units = new Option<string>("--units") { Description = "Score only these units: all, 0-4095, 3,7,10-20, or source/index ids", DefaultValueFactory = _ => defaults.Units };
         var simulator = new Option<string>("--simulator") { Description = "auto, pattern, lexical, llm-logprobs or llm-text (auto: pattern for Interp patterns, else the LLM when an endpoint is set, else lexical)", DefaultValueFactory = _ => "auto" };

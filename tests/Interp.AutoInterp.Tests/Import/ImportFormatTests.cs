@@ -45,6 +45,37 @@ public class ImportFormatTests
     }
 
     [Fact]
+    public void OpenAIs_per_neuron_folder_is_detected_and_read_in_layer_then_neuron_order()
+    {
+        using var dir = new Synthetic.TempDir();
+        var folder = Path.Combine(dir.Path, "explanations");
+        void Write(int layer, string name, int neuron, string explanation)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, layer.ToString()));
+            var line = new { neuron_id = new { layer_index = layer, neuron_index = neuron }, scored_explanations = new[] { new { explanation, scored_simulation = (object?)null } } };
+            File.WriteAllText(Path.Combine(folder, layer.ToString(), name), JsonSerializer.Serialize(line) + "\n");
+        }
+        Write(1, "17.jsonl", 17, "seventeen");
+        Write(1, "2.jsonl", 2, "two");                                                   // 2 before 17: numbers, not names
+        Write(0, "3.jsonl", 3, "three");
+        Write(0, "notes.jsonl", 9, "not a neuron's file");                               // not <neuron>.jsonl: not read
+        Directory.CreateDirectory(Path.Combine(folder, "misc"));
+
+        Assert.Equal(ExplanationFormat.OpenAi, FormatDetector.Detect(folder));
+        var known = new[] { U("blocks.0.mlp.hook_post", 3), U("blocks.1.mlp.hook_post", 2), U("blocks.1.mlp.hook_post", 17) };
+        var import = ExplanationImport.Read(folder, ExplanationFormat.Auto, known);
+        Assert.Equal(ExplanationFormat.OpenAi, import.Format);
+        Assert.Equal([("blocks.0.mlp.hook_post/3", "three"), ("blocks.1.mlp.hook_post/2", "two"), ("blocks.1.mlp.hook_post/17", "seventeen")],
+            import.Explanations.Select(e => (e.Unit.ToString(), e.Text)));
+        Assert.Empty(import.Malformed);
+
+        var empty = Path.Combine(dir.Path, "empty");
+        Directory.CreateDirectory(empty);
+        var e = Assert.Throws<InterpException>(() => FormatDetector.Detect(empty));
+        Assert.Contains("<layer>/<neuron>.jsonl", e.Message);
+    }
+
+    [Fact]
     public void Neuronpedia_exports_read_as_gzip_json_lines_and_as_one_json_array()
     {
         using var dir = new Synthetic.TempDir();
