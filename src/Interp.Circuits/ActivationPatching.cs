@@ -35,10 +35,11 @@ public sealed record PatchingResult(string Hook, double CleanDiff, double Corrup
 
 /// <summary>
 /// Activation patching over layers × positions (TransformerLens's <c>patching.get_act_patch_resid_pre</c>,
-/// <c>…_attn_out</c>, <c>…_mlp_out</c>, <c>…_attn_head_out_by_pos</c>). The patched runs are batched: each forward pass
-/// holds the clean prompt (row 0), the corrupt prompt (row 1) and many patched copies of the corrupt prompt, and each
-/// patch copies row 0's activation as it passes the hook, so that clean, corrupt and patched numbers come from one
-/// computation (patching the final residual stream at the last position gives exactly 1).
+/// <c>…_attn_out</c>, <c>…_mlp_out</c>, <c>…_attn_head_out_by_pos</c>). The patched runs are batched: each pass starts at
+/// the block of its cells (nothing before a patch changes) and holds the clean prompt (row 0), the corrupt prompt (row 1)
+/// and many patched copies of the corrupt prompt; each patch copies row 0's activation as it passes the hook, so that
+/// clean, corrupt and patched numbers come from one computation (patching where the two runs agree gives exactly 0, and
+/// patching the final residual stream at the last position exactly 1).
 /// </summary>
 public static class ActivationPatching
 {
@@ -92,17 +93,26 @@ public static class ActivationPatching
         var (cleanDiff, corruptDiff) = (double.NaN, double.NaN);
         var perPass = (int)Math.Max(1, ElementsPerPass / ((long)length * Math.Max(model.Config.DMlp, model.Config.NEmbd)) - 2);
         using var noGrad = no_grad();
-        for (var start = 0; start < cells.Count; start += perPass)
-        {
-            using var scope = NewDisposeScope();
-            var chunk = cells.GetRange(start, Math.Min(perPass, cells.Count - start));
-            var diffs = PatchedDiffs(model, cleanIds, corruptIds, answer, wrong, chunk);           // clean, corrupt, patched…
-            var denominator = diffs[0] - diffs[1];
-            if (denominator == 0)
-                throw CircuitInput.Refuse(n => $"{n("Clean")} and {n("Corrupt")} give the same logit difference ({diffs[0]:G6}) between the {n("Answer")} and the {n("Wrong")}: there is nothing to normalise by");
-            for (var i = 0; i < chunk.Count; i++) values[start + i] = (diffs[i + 2] - diffs[1]) / denominator;
-            if (start == 0) (cleanDiff, corruptDiff) = (diffs[0], diffs[1]);
-        }
+        using var scope = NewDisposeScope();
+        var starts = BlockInputs(model, cleanIds, corruptIds);                                  // per layer: (2, T, d), clean then corrupt
+        // A patch in block L changes nothing before it: each pass starts at its cells' block, from the unpatched inputs.
+        var byLayer = cells.Select((cell, index) => (cell, index)).GroupBy(c => c.cell.Hook.Layer(layers));
+        var first = true;
+        foreach (var group in byLayer)
+            foreach (var chunk in group.Chunk(perPass))
+            {
+                using var pass = NewDisposeScope();
+                var diffs = PatchedDiffs(model, starts[group.Key], group.Key, answer, wrong, chunk.Select(c => c.cell).ToList());
+                var denominator = diffs[0] - diffs[1];
+                if (denominator == 0)
+                    throw CircuitInput.Refuse(n => $"{n("Clean")} and {n("Corrupt")} give the same logit difference ({diffs[0]:G6}) between the {n("Answer")} and the {n("Wrong")}: there is nothing to normalise by");
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var value = (diffs[i + 2] - diffs[1]) / denominator;
+                    values[chunk[i].index] = value == 0 ? 0 : value;                               // no -0
+                }
+                if (first) (cleanDiff, corruptDiff, first) = (diffs[0], diffs[1], false);
+            }
 
         var layerCells = layers * length;
         double[][] Grid(int offset) => Enumerable.Range(0, layers).Select(l => values.AsSpan(offset + l * length, length).ToArray()).ToArray();
@@ -114,21 +124,27 @@ public static class ActivationPatching
         };
     }
 
-    /// <summary>
-    /// One forward pass over [clean, corrupt, corrupt patched at each cell]: the logit difference (answer − wrong) at the
-    /// last position of every row.
-    /// </summary>
-    private static double[] PatchedDiffs(Gpt2 model, int[] clean, int[] corrupt, int answer, int wrong, IReadOnlyList<PatchCell> cells)
+    /// <summary>Each block's input (<c>hook_resid_pre</c>) in the clean and the corrupt run, <c>(2, T, d)</c> on the model's device.</summary>
+    private static Tensor[] BlockInputs(Gpt2 model, int[] clean, int[] corrupt)
     {
-        var rows = new long[(cells.Count + 2) * clean.Length];
-        for (var r = 0; r < cells.Count + 2; r++)
-            for (var p = 0; p < clean.Length; p++) rows[r * clean.Length + p] = r == 0 ? clean[p] : corrupt[p];
-        var batch = tensor(rows, [cells.Count + 2, clean.Length], device: model.Device);
+        var hooks = Enumerable.Range(0, model.Config.NLayer).Select(HookName.ResidPre).ToArray();
+        var ids = tensor(clean.Concat(corrupt).Select(i => (long)i).ToArray(), [2, clean.Length], device: model.Device);
+        var (_, cache) = model.RunWithCache(ids, hooks, stopAtLastHook: true);
+        using (cache) return hooks.Select(h => cache[h].to(model.Device).clone()).ToArray();
+    }
+
+    /// <summary>
+    /// One pass from block <paramref name="layer"/> over [clean, corrupt, corrupt patched at each cell] (<paramref name="start"/>
+    /// holds the first two rows' inputs to that block): the logit difference (answer − wrong) at the last position of every row.
+    /// </summary>
+    private static double[] PatchedDiffs(Gpt2 model, Tensor start, int layer, int answer, int wrong, IReadOnlyList<PatchCell> cells)
+    {
+        var input = cat([start, start[1..2].expand(cells.Count, -1, -1)], 0);                     // (2 + cells, T, d)
         var patches = cells.Select((cell, i) => (cell, Row: i + 2)).GroupBy(c => c.cell.Hook)
             .Select(group => (group.Key, (HookFunction)((activation, _) => PatchFromCleanRow(activation, group.ToList()))))
             .ToArray();
         Tensor residual;                                                                          // (B, T, d), after the last block
-        using (model.Hooks(patches)) residual = model.Run(batch, stopAtLayer: model.Config.NLayer);
+        using (model.Hooks(patches)) residual = model.RunFromLayer(input, layer);
         var normalized = ModelParts.LnFinal(model, residual[.., -1]);                             // (B, d)
         using var unembedding = model.UnembeddingWeight;
         var bias = ModelParts.UnembedBias(model);
