@@ -94,25 +94,27 @@ public static class ActivationPatching
         var perPass = (int)Math.Max(1, ElementsPerPass / ((long)length * Math.Max(model.Config.DMlp, model.Config.NEmbd)) - 2);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var starts = BlockInputs(model, cleanIds, corruptIds);                                  // per layer: (2, T, d), clean then corrupt
+        var (starts, unchanged) = Unpatched(model, cleanIds, corruptIds, cells);
         // A patch in block L changes nothing before it: each pass starts at its cells' block, from the unpatched inputs.
-        var byLayer = cells.Select((cell, index) => (cell, index)).GroupBy(c => c.cell.Hook.Layer(layers));
+        // A cell where the clean and corrupt activations are equal (the prompts agree up to there) patches nothing: 0.
+        var passes = cells.Select((cell, index) => (cell, index)).Where(c => !unchanged[c.index])
+            .GroupBy(c => c.cell.Hook.Layer(layers)).SelectMany(group => group.Chunk(perPass).Select(chunk => (Layer: group.Key, Cells: chunk)))
+            .DefaultIfEmpty((Layer: layers - 1, Cells: []));                                      // nothing to patch: the baselines alone
         var first = true;
-        foreach (var group in byLayer)
-            foreach (var chunk in group.Chunk(perPass))
+        foreach (var (layer, chunk) in passes)
+        {
+            using var pass = NewDisposeScope();
+            var diffs = PatchedDiffs(model, starts[layer], layer, answer, wrong, chunk.Select(c => c.cell).ToList());
+            var denominator = diffs[0] - diffs[1];
+            if (denominator == 0)
+                throw CircuitInput.Refuse(n => $"{n("Clean")} and {n("Corrupt")} give the same logit difference ({diffs[0]:G6}) between the {n("Answer")} and the {n("Wrong")}: there is nothing to normalise by");
+            for (var i = 0; i < chunk.Length; i++)
             {
-                using var pass = NewDisposeScope();
-                var diffs = PatchedDiffs(model, starts[group.Key], group.Key, answer, wrong, chunk.Select(c => c.cell).ToList());
-                var denominator = diffs[0] - diffs[1];
-                if (denominator == 0)
-                    throw CircuitInput.Refuse(n => $"{n("Clean")} and {n("Corrupt")} give the same logit difference ({diffs[0]:G6}) between the {n("Answer")} and the {n("Wrong")}: there is nothing to normalise by");
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    var value = (diffs[i + 2] - diffs[1]) / denominator;
-                    values[chunk[i].index] = value == 0 ? 0 : value;                               // no -0
-                }
-                if (first) (cleanDiff, corruptDiff, first) = (diffs[0], diffs[1], false);
+                var value = (diffs[i + 2] - diffs[1]) / denominator;
+                values[chunk[i].index] = value == 0 ? 0 : value;                                   // no -0
             }
+            if (first) (cleanDiff, corruptDiff, first) = (diffs[0], diffs[1], false);
+        }
 
         var layerCells = layers * length;
         double[][] Grid(int offset) => Enumerable.Range(0, layers).Select(l => values.AsSpan(offset + l * length, length).ToArray()).ToArray();
@@ -124,13 +126,29 @@ public static class ActivationPatching
         };
     }
 
-    /// <summary>Each block's input (<c>hook_resid_pre</c>) in the clean and the corrupt run, <c>(2, T, d)</c> on the model's device.</summary>
-    private static Tensor[] BlockInputs(Gpt2 model, int[] clean, int[] corrupt)
+    /// <summary>
+    /// From one run of [clean, corrupt]: each block's input (<c>hook_resid_pre</c>, <c>(2, T, d)</c> on the model's device),
+    /// and for each cell whether the two runs' activations there are equal, so that patching it changes nothing.
+    /// </summary>
+    private static (Tensor[] BlockInputs, bool[] Unchanged) Unpatched(Gpt2 model, int[] clean, int[] corrupt, IReadOnlyList<PatchCell> cells)
     {
-        var hooks = Enumerable.Range(0, model.Config.NLayer).Select(HookName.ResidPre).ToArray();
+        var inputs = Enumerable.Range(0, model.Config.NLayer).Select(HookName.ResidPre).ToArray();
         var ids = tensor(clean.Concat(corrupt).Select(i => (long)i).ToArray(), [2, clean.Length], device: model.Device);
-        var (_, cache) = model.RunWithCache(ids, hooks, stopAtLastHook: true);
-        using (cache) return hooks.Select(h => cache[h].to(model.Device).clone()).ToArray();
+        var (_, cache) = model.RunWithCache(ids, inputs.Concat(cells.Select(c => c.Hook)).Distinct(), stopAtLastHook: true);
+        using (cache)
+        {
+            var equal = cells.Select(c => c.Hook).Distinct().ToDictionary(h => h, h =>
+            {
+                var a = cache[h];                                                                 // (2, T, …): (2, T, nh, hs) for z
+                var same = a[0].eq(a[1]);
+                return (Positions: same.flatten(1).all(1).data<bool>().ToArray(),               // [T]
+                        Heads: a.dim() == 4 ? same.flatten(2).all(2).contiguous().data<bool>().ToArray() : null);  // [T·nh]
+            });
+            var unchanged = cells.Select(c => c.Head == PatchCell.AllHeads
+                ? equal[c.Hook].Positions[c.Position]
+                : equal[c.Hook].Heads![c.Position * (int)cache[c.Hook].shape[2] + c.Head]).ToArray();
+            return (inputs.Select(h => cache[h].to(model.Device).clone()).ToArray(), unchanged);
+        }
     }
 
     /// <summary>
