@@ -105,4 +105,14 @@ public sealed class CircuitVerbTests
         Assert.True(patch.ExitCode == 0, patch.Stderr);
         Assert.Contains("patching mlp_out", patch.Stdout);
     }
+
+    [Fact]
+    public void Bench_circuits_times_every_analysis_and_refuses_a_bad_count()
+    {
+        var bench = InterpProcess.Run("bench", "circuits", "--tokens", "8", "--runs", "1", "--threads", "1");
+        Assert.True(bench.ExitCode == 0, bench.Stderr);
+        foreach (var name in new[] { "logit-lens", "dla", "patch resid_pre", "patch attn_out", "patch mlp_out", "patch z", "attention" })
+            Assert.Matches($@"{name}[^\n]* \d+ ms +\d+ ms +\d+ ms", bench.Stdout);
+        Assert.Equal("error: --runs 0: must be positive", InterpProcess.Run("bench", "circuits", "--runs", "0").ErrorLine);
+    }
 }
