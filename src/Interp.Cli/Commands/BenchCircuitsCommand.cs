@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Interp.Circuits;
 using Interp.Core;
 using Interp.Model;
+using TorchSharp;
 
 namespace Interp.Cli.Commands;
 
@@ -21,21 +22,23 @@ public static class BenchCircuitsCommand
         var (model, device) = (CommonOptions.Model(), CommonOptions.Device());
         var tokens = new Option<int>("--tokens") { Description = "Prompt length in tokens", DefaultValueFactory = _ => 32 };
         var runs = new Option<int>("--runs") { Description = "Timed runs per analysis (after one warm-up run; the median is printed)", DefaultValueFactory = _ => 5 };
+        var small = new Option<bool>("--gpt2-small-shape") { Description = "Time a GPT-2-small-shaped model with random weights instead (12 layers × 12 heads, d_model 768)" };
         var threads = ThreadsOption.Create();
         var command = new Command("circuits", "Time the logit lens, DLA, activation patching (each hook) and attention patterns on one prompt")
-            { model, device, tokens, runs, threads };
+            { model, device, tokens, runs, small, threads };
         command.SetAction(CliApp.Guard(parse =>
         {
             ThreadsOption.Apply(parse, threads);
             var (length, count) = (parse.GetValue(tokens), parse.GetValue(runs));
             if (count <= 0) throw new InterpException($"--runs {count}: must be positive");
-            using var gpt2 = CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
+            using var gpt2 = parse.GetValue(small) ? RandomGpt2Small(parse.GetValue(device)!) : CommonOptions.LoadModel(parse.GetValue(model), parse.GetValue(device)!);
             if (length < 4 || length > gpt2.Config.NPositions)
                 throw new InterpException($"--tokens {length}: must be between 4 and the model's n_positions={gpt2.Config.NPositions}");
             var clean = Prompt(gpt2, length);
             var corrupt = clean.Select((id, p) => p == length / 3 || p == length / 2 ? (id + 1) % gpt2.Config.VocabSize : id).ToArray();
             var (answer, wrong) = (clean[1], clean[1] == clean[2] ? (clean[2] + 1) % gpt2.Config.VocabSize : clean[2]);
-            Console.WriteLine($"bench circuits: {length}-token prompt on {parse.GetValue(model) ?? "the embedded default model"} " +
+            var modelName = parse.GetValue(small) ? "a random GPT-2-small-shaped model" : parse.GetValue(model) ?? "the embedded default model";
+            Console.WriteLine($"bench circuits: {length}-token prompt on {modelName} " +
                               $"({gpt2.Config.NLayer} layers × {gpt2.Config.NHead} heads, d_model {gpt2.Config.NEmbd}), " +
                               $"{TorchSharp.torch.get_num_threads()} libtorch thread(s) on {gpt2.Device.type}; median of {count} run(s) after a warm-up");
             (string Name, Action Run)[] analyses =
@@ -56,6 +59,13 @@ public static class BenchCircuitsCommand
             return 0;
         }));
         return command;
+    }
+
+    private static Gpt2 RandomGpt2Small(string device)
+    {
+        var model = new Gpt2(Gpt2Config.Gpt2Small).to(DeviceSelection.Resolve(device));
+        model.eval();
+        return model;
     }
 
     /// <summary>BOS and a fixed English text cut to <paramref name="length"/> tokens (ids 1, 2, … for a model without a tokenizer).</summary>
