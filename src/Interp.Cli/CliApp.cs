@@ -27,6 +27,10 @@ public static class CliApp
             ServeCommand.Create(),
             AutoInterpCommand.Create(),
             ScoreCommand.Create(),
+            LogitLensCommand.Create(),
+            DlaCommand.Create(),
+            PatchCommand.Create(),
+            AttentionCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
