@@ -79,7 +79,8 @@ public static class CircuitCharts
             Marker = new Plotly.Blazor.Traces.BarLib.Marker { ColorArray = values.Select(v => (object)(v >= 0 ? Positive : Negative)).ToList() },
             HoverTemplate = "%{x}: %{y:.4f}<extra></extra>",
         };
-        var layout = ChartDefaults.Layout(title, "component", yTitle, height: 420);
+        var layout = ChartDefaults.Layout(title, "", yTitle, height: 460);
+        layout.Margin.B = 130;                                          // room for the slanted component names
         return ([bar], layout);
     }
 
