@@ -74,8 +74,9 @@ public sealed class CircuitPagesTests(WebAppFixture fixture) : BrowserTest(fixtu
             new[] { headIndex * (t + 1), layer * (t + 1) + t - 1 });
         await page.Mouse.ClickAsync((float)point[0], (float)point[1]);
 
-        await Assertions.Expect(page.Locator("#attention-layer")).ToHaveValueAsync(layer.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Assertions.Expect(page.Locator("#attention-head-picker")).ToHaveValueAsync(headIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var wait = new LocatorAssertionsToHaveValueOptions { Timeout = 30_000 };
+        await Assertions.Expect(page.Locator("#attention-layer")).ToHaveValueAsync(layer.ToString(System.Globalization.CultureInfo.InvariantCulture), wait);
+        await Assertions.Expect(page.Locator("#attention-head-picker")).ToHaveValueAsync(headIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), wait);
         await BrowserSession.ScreenshotAsync(page, "attention-page");
     });
 
