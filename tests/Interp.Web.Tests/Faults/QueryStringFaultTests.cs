@@ -17,7 +17,7 @@ public sealed class QueryStringFaultTests(WebAppFixture fixture)
         "/" + UnitUrls.List(FixtureRun.Name, FixtureRun.SaeSource),
         "/" + UnitUrls.Unit(FixtureRun.Name, FixtureRun.MlpHook, 0),
         "/" + UnitUrls.Overview(FixtureRun.Name),
-        "/live", "/steer",
+        "/live", "/steer", "/attention", "/logit-lens", "/dla", "/patching",
     ];
 
     private static readonly string[] Keys = ["page", "desc", "sort", "filter", "q", "metric", "run", "source", "unit"];
