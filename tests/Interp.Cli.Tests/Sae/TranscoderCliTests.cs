@@ -32,7 +32,7 @@ public sealed class TranscoderStoreFixture : IDisposable
     public string[] TrainArgs(string output, params string[] extra) =>
     [
         "train-transcoder", "--activations", Store, "--layer", "1", "--skip", "--arch", "topk", "--d-sae", "256", "--k", "8",
-        "--tokens", "25600", "--batch", "128", "--threads", "1", "--quiet", "--out", output, .. extra,
+        "--tokens", "51200", "--batch", "128", "--threads", "1", "--quiet", "--out", output, .. extra,
     ];
 
     public void Dispose() => _dir.Dispose();
