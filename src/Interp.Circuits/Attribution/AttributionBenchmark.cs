@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using Interp.Core.Hooks;
 using Interp.Model;
-using Interp.Sae;
-using static TorchSharp.torch;
 
 namespace Interp.Circuits.Attribution;
 
@@ -22,11 +19,7 @@ public static class AttributionBenchmark
         ArgumentNullException.ThrowIfNull(model);
         var random = new Random((int)seed);
         var ids = Enumerable.Range(0, tokens).Select(_ => random.Next(model.Config.VocabSize)).ToArray();
-        var transcoders = Enumerable.Range(0, model.Config.NLayer).Select(l => SparseAutoencoder.Create(new SaeConfig
-        {
-            Architecture = SaeArchitecture.TopK, DIn = model.Config.NEmbd, DSae = dSae, K = k,
-            HookName = HookName.Ln2Normalized(l), HookLayer = l,
-        }, model.Device, seed + l)).ToArray();
+        var transcoders = RandomTranscoders.Create(model, dSae, k, seed: seed);
         try
         {
             AttributionGraphBuilder.Build(model, transcoders, ids[..Math.Min(4, tokens)], new AttributionOptions(Prune: false));   // warm-up

@@ -34,15 +34,10 @@ public static class AttributionGraphBuilder
     public static AttributionGraph Build(Gpt2 model, IReadOnlyList<SparseAutoencoder> transcoders, IReadOnlyList<int> ids, AttributionOptions options)
     {
         ArgumentNullException.ThrowIfNull(transcoders);
-        return Build(model, [.. transcoders.Select(TranscoderParts.From)], ids, options);
-    }
-
-    internal static AttributionGraph Build(Gpt2 model, IReadOnlyList<TranscoderParts> transcoders, IReadOnlyList<int> ids, AttributionOptions options)
-    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var byLayer = TranscoderParts.ByLayer(model, transcoders);
+        var byLayer = TranscoderParts.ByLayer(model, [.. transcoders.Select(TranscoderParts.From)]);
         CheckIds(model, ids);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -22,10 +22,11 @@ public sealed class AttributeCliTests : IClassFixture<AttributeCliTests.Folders>
 
         public Folders()
         {
-            for (var l = 0; l < 4; l++) Save(Path.Combine(Run, $"layer-{l}"), HookName.Ln2Normalized(l).Name, 128, l);
-            Save(ResidPre, HookName.ResidPre(1).Name, 128, 0);
-            Save(Layer7, "blocks.7.ln2.hook_normalized", 128, 0);
-            Save(Narrow, HookName.Ln2Normalized(2).Name, 64, 0);
+            for (var l = 0; l < 4; l++) Save(Path.Combine(Run, $"layer-{l}"), Transcoder(l, 128));
+            Save(ResidPre, new SaeConfig { Architecture = SaeArchitecture.TopK, DIn = 128, DSae = 64, K = 4, HookName = HookName.ResidPre(1) });
+            Save(PlainSae, new SaeConfig { Architecture = SaeArchitecture.TopK, DIn = 128, DSae = 64, K = 4, HookName = HookName.Ln2Normalized(1) });
+            Save(Layer7, Transcoder(7, 128));
+            Save(Narrow, Transcoder(2, 64));
         }
 
         public string Run => _dir["transcoders"];
@@ -36,11 +37,19 @@ public sealed class AttributeCliTests : IClassFixture<AttributeCliTests.Folders>
 
         public string Narrow => _dir["narrow"];
 
+        public string PlainSae => _dir["plain-sae"];
+
         public string Layer(int l) => Path.Combine(Run, $"layer-{l}");
 
-        private static void Save(string folder, string hook, int dIn, int seed)
+        private static SaeConfig Transcoder(int layer, int width) => new()
         {
-            using var sae = SparseAutoencoder.Create(new SaeConfig { Architecture = SaeArchitecture.TopK, DIn = dIn, DSae = 64, K = 4, HookName = hook }, CPU, seed);
+            Architecture = SaeArchitecture.TopK, DIn = width, DOut = width, DSae = 64, K = 4, IsTranscoder = true, ApplyBDecToInput = false,
+            HookName = HookName.Ln2Normalized(layer), HookLayer = layer, OutputHookName = HookName.MlpOut(layer),
+        };
+
+        private static void Save(string folder, SaeConfig config)
+        {
+            using var sae = SparseAutoencoder.Create(config, CPU, config.HookLayer);
             sae.Save(folder);
         }
 
@@ -90,12 +99,13 @@ public sealed class AttributeCliTests : IClassFixture<AttributeCliTests.Folders>
 
         Assert.Equal("error: no transcoder for layer 3: an attribution graph replaces every MLP (4 layers)",
             Error(_folders.Layer(0), _folders.Layer(1), _folders.Layer(2)));
-        Assert.Equal($"error: SAE {_folders.Layer(0)}: a second transcoder for layer 0 (the first: SAE {_folders.Run}/layer-0)",
+        Assert.Equal($"error: transcoder {_folders.Layer(0)}: a second transcoder for layer 0 (the first: transcoder {_folders.Run}/layer-0)",
             Error(_folders.Run, _folders.Layer(0)));
         Assert.Equal($"error: SAE {_folders.ResidPre}: hook_name 'blocks.1.hook_resid_pre' is not a transcoder's input (blocks.L.ln2.hook_normalized)",
             Error(_folders.ResidPre));
-        Assert.StartsWith($"error: SAE {_folders.Layer7}: layer 7 does not exist in this model (4 layers)", Error(_folders.Run, _folders.Layer7));
-        Assert.StartsWith($"error: SAE {_folders.Narrow}: d_in=64 does not match hook blocks.2.ln2.hook_normalized", Error(_folders.Narrow));
+        Assert.Equal($"error: SAE {_folders.PlainSae}: not a transcoder (it reconstructs its own input, not block 1's MLP output)", Error(_folders.PlainSae));
+        Assert.StartsWith($"error: transcoder {_folders.Layer7}: layer 7 does not exist in this model (4 layers)", Error(_folders.Run, _folders.Layer7));
+        Assert.StartsWith($"error: transcoder {_folders.Narrow}: d_in=64 does not match hook blocks.2.ln2.hook_normalized", Error(_folders.Narrow));
         Assert.Equal("error: /nonexistent/transcoders: no such transcoder folder", Error("/nonexistent/transcoders"));
         Assert.Equal($"error: {Path.GetDirectoryName(_folders.Run)}: neither a transcoder folder (cfg.json) nor a folder of layer-<L>/ transcoder folders",
             Error(Path.GetDirectoryName(_folders.Run)!));
