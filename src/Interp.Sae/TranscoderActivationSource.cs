@@ -94,8 +94,7 @@ public sealed class TranscoderActivationSource : IActivationSource
         }
         catch (InterpException e) when (e.Message.Contains("no store for hook", StringComparison.Ordinal) || e.Message.Contains("not an activation store", StringComparison.Ordinal))
         {
-            throw new InterpException($"{e.Message}; a transcoder trains on both {inputHook} and {outputHook} of one harvest " +
-                                      $"(interp harvest --hook {inputHook} --hook {outputHook})", e);
+            throw new InterpException($"{e.Message}; a transcoder trains on both {inputHook} and {outputHook}, harvested in one run", e);
         }
     }
 
