@@ -11,7 +11,7 @@ internal static class AttributionSummary
     public static void Print(AttributionGraph graph, AttributionOptions options, double seconds, string? writtenTo)
     {
         var nodes = graph.Nodes.ToDictionary(n => n.Id);
-        Console.WriteLine($"prompt: {graph.TokenIds.Count} tokens: {string.Concat(graph.Tokens.Select(Quote))}");
+        Console.WriteLine($"prompt: {graph.TokenIds.Count} tokens: {string.Join(" ", graph.Tokens.Select(Quote))}");
         var kinds = Enum.GetValues<GraphNodeKind>().Select(k => $"{AttributionGraphJson.KindName(k)} {graph.Nodes.Count(n => n.Kind == k):N0}");
         var how = options.Prune ? $"pruned (node threshold {options.NodeThreshold}, edge threshold {options.EdgeThreshold})" : "complete";
         Console.WriteLine($"graph ({how}): {graph.Nodes.Count:N0} nodes ({string.Join(", ", kinds)}), {graph.Edges.Count:N0} edges; built in {seconds:F2} s");
