@@ -98,6 +98,8 @@ public sealed class TranscoderActivationSource : IActivationSource
         }
     }
 
+    private static string Lower(bool value) => value ? "true" : "false";
+
     /// <summary>The two stores must come from one harvest: the same model, contexts and tokens, row for row.</summary>
     private static void CheckAligned(ActivationStoreReader input, ActivationStoreReader output)
     {
@@ -105,7 +107,7 @@ public sealed class TranscoderActivationSource : IActivationSource
         string? difference =
             a.Model.WeightsSha256 != b.Model.WeightsSha256 ? $"they come from different models ({a.Model.Name}, {b.Model.Name})"
             : a.Processing != b.Processing ? $"the model's weight processing differs ({a.Processing} vs {b.Processing})"
-            : a.Ctx != b.Ctx || a.PrependBos != b.PrependBos ? $"their contexts differ (ctx {a.Ctx} vs {b.Ctx}, BOS {a.PrependBos} vs {b.PrependBos})"
+            : a.Ctx != b.Ctx || a.PrependBos != b.PrependBos ? $"their contexts differ (ctx {a.Ctx} vs {b.Ctx}, prepend_bos {Lower(a.PrependBos)} vs {Lower(b.PrependBos)})"
             : input.Rows != output.Rows ? $"they hold {input.Rows:N0} and {output.Rows:N0} rows"
             : null;
         if (difference is null)
