@@ -32,6 +32,7 @@ public static class CliApp
             DlaCommand.Create(),
             PatchCommand.Create(),
             AttentionCommand.Create(),
+            AttributeCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
