@@ -57,6 +57,24 @@ public sealed record QuickstartSettings
     /// <summary>Show no progress in any stage (each verb's <c>--quiet</c>).</summary>
     public bool Quiet { get; init; }
 
+    /// <summary>Also train a transcoder per layer (with records and explanations) for the graph page.</summary>
+    public bool Transcoders { get; init; }
+
+    /// <summary>The model's layers (one transcoder each).</summary>
+    public int Layers { get; init; }
+
+    /// <summary>Tokens harvested at every layer's MLP input and output for the transcoders (the first ones of the corpus).</summary>
+    public long TranscoderHarvestTokens { get; init; } = DefaultTranscoderHarvestTokens;
+
+    /// <summary>The default <see cref="TranscoderHarvestTokens"/>: 400 contexts of 128.</summary>
+    public const long DefaultTranscoderHarvestTokens = 51_200;
+
+    /// <summary>Activation rows each transcoder trains on.</summary>
+    public long TranscoderTrainingTokens { get; init; } = 204_800;
+
+    /// <summary>Latents of each transcoder.</summary>
+    public int TranscoderDSae { get; init; } = 1024;
+
     /// <summary>offline, or llm (an OpenAI-compatible endpoint from INTERP_LLM_ENDPOINT / INTERP_LLM_MODEL).</summary>
     public string Explainer { get; init; } = "offline";
 }
