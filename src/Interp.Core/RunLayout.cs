@@ -10,6 +10,9 @@ namespace Interp.Core;
 /// RUN/records/sae-latents/       records of the SAE's latents
 /// RUN/autointerp/neurons/        autointerp results of the neuron records
 /// RUN/autointerp/sae-latents/    autointerp results of the latent records
+/// RUN/transcoders/layer-L/                    train-transcoder (SAELens transcoder layout), eval-sae's eval.json
+/// RUN/records/transcoder-latents/layer-L/     records of transcoder L's latents
+/// RUN/autointerp/transcoder-latents/layer-L/  autointerp results of those records
 /// RUN/config.json, training_log.jsonl   a model trained here (train-model)
 /// RUN/quickstart_times.json      the quickstart's per-stage times
 /// </code>
@@ -23,6 +26,8 @@ public class RunLayout
     public const string AutoInterpFolderName = "autointerp";
     public const string NeuronsFolderName = "neurons";
     public const string SaeLatentsFolderName = "sae-latents";
+    public const string TranscodersFolderName = "transcoders";
+    public const string TranscoderLatentsFolderName = "transcoder-latents";
     public const string SaeEvaluationFileName = "eval.json";
     public const string ModelConfigFileName = "config.json";
     public const string TrainingLogFileName = JsonlLog.TrainingLogFileName;
@@ -61,6 +66,21 @@ public class RunLayout
 
     /// <summary>The autointerp results of <see cref="LatentRecords"/>.</summary>
     public string LatentResults => Path.Combine(Run, AutoInterpFolderName, SaeLatentsFolderName);
+
+    /// <summary>The transcoders, one folder per layer.</summary>
+    public string Transcoders => Path.Combine(Run, TranscodersFolderName);
+
+    /// <summary>The transcoder of block <paramref name="layer"/> (its MLP's replacement).</summary>
+    public string TranscoderOf(int layer) => Path.Combine(Transcoders, LayerFolderName(layer));
+
+    /// <summary>The records store of transcoder <paramref name="layer"/>'s latents.</summary>
+    public string TranscoderRecordsOf(int layer) => Path.Combine(Run, RecordsFolderName, TranscoderLatentsFolderName, LayerFolderName(layer));
+
+    /// <summary>The autointerp results of <see cref="TranscoderRecordsOf"/>.</summary>
+    public string TranscoderResultsOf(int layer) => Path.Combine(Run, AutoInterpFolderName, TranscoderLatentsFolderName, LayerFolderName(layer));
+
+    /// <summary><c>layer-L</c>: a per-layer folder's name.</summary>
+    public static string LayerFolderName(int layer) => $"layer-{layer}";
 
     /// <summary>The config of a model trained in this folder.</summary>
     public string ModelConfig => Path.Combine(Run, ModelConfigFileName);

@@ -151,6 +151,7 @@ public sealed partial record SaeConfig
             throw new InterpException($"{where}: 'normalize_activations' value '{NormalizeActivations}' is not supported (none, expected_average_only_in)");
         if (ScalingFactor is { } s && !(double.IsFinite(s) && s > 0))
             throw new InterpException($"{where}: 'scaling_factor' must be a positive number, got {s.ToString(CultureInfo.InvariantCulture)}");
+        ValidateTranscoder(where);
     }
 
     /// <summary>The <c>cfg.json</c> text (indented JSON, SAELens field names).</summary>
@@ -158,7 +159,7 @@ public sealed partial record SaeConfig
     {
         var root = new JsonObject
         {
-            ["architecture"] = Architecture.ToSaeLensName(),
+            ["architecture"] = SaeLensArchitectureName,
             ["d_in"] = DIn,
             ["d_sae"] = DSae,
             ["dtype"] = Dtype,
@@ -173,6 +174,7 @@ public sealed partial record SaeConfig
             ["apply_b_dec_to_input"] = ApplyBDecToInput,
             ["normalize_activations"] = NormalizeActivations,
         };
+        WriteTranscoderFields(root);
         if (ScalingFactor is { } scale) root["scaling_factor"] = scale;
         if (ModelWeightsSha256 is not null) root["model_weights_sha256"] = ModelWeightsSha256;
         root["model_from_pretrained_kwargs"] = ModelProcessing.ToKwargs();
@@ -255,7 +257,9 @@ public sealed partial record SaeConfig
 
         var activationFn = Str("activation_fn", "activation_fn_str");
         var architectureName = Str("architecture") ?? "standard";
-        var architecture = SaeArchitectures.FromConfig(architectureName, activationFn, where);
+        (SaeArchitecture Architecture, bool Skip)? transcoder = TranscoderNames.IsTranscoder(architectureName)
+            ? TranscoderNames.Parse(architectureName, activationFn, where) : null;
+        var architecture = transcoder is { } t ? t.Architecture.Definition() : SaeArchitectures.FromConfig(architectureName, activationFn, where);
 
         var dIn = Int("d_in") ?? throw new InterpException($"{where}: missing key 'd_in'");
         var dSae = Int("d_sae");
@@ -323,11 +327,12 @@ public sealed partial record SaeConfig
             NormalizeActivations = normalize,
             ScalingFactor = scaling,
             ModelProcessing = TlProcessing.FromKwargs(kwargsNode as JsonObject, where),
-            RescaleActsByDecoderNorm = architecture.ReadsDecoderNormRescale && Bool("rescale_acts_by_decoder_norm") == true,
+            RescaleActsByDecoderNorm = transcoder is null && architecture.ReadsDecoderNormRescale && Bool("rescale_acts_by_decoder_norm") == true,
             DeadFeatureWindow = Int("dead_feature_window"),
             AuxKCoefficient = auxK,
             AuxKLoss = auxK is null ? null : Str("aux_k_loss"),
         };
+        if (transcoder is { } kind) config = WithTranscoderFields(config, kind.Skip, key => Find(key), where);
         config.Validate(where);
         return config;
     }

@@ -8,7 +8,8 @@ namespace Interp.Sae;
 /// <summary>
 /// An SAE folder in SAELens's layout: <c>cfg.json</c> (see <see cref="SaeConfig"/>) and <c>sae_weights.safetensors</c>
 /// with <c>W_enc [d_in, d_sae]</c>, <c>W_dec [d_sae, d_in]</c>, <c>b_enc [d_sae]</c>, <c>b_dec [d_in]</c> and what the
-/// architecture adds (JumpReLU: <c>threshold [d_sae]</c>; a finished BatchTopK SAE is saved as JumpReLU).
+/// architecture adds (JumpReLU: <c>threshold [d_sae]</c>; a finished BatchTopK SAE is saved as JumpReLU). A transcoder's
+/// decoder is <c>W_dec [d_sae, d_out]</c>, <c>b_dec [d_out]</c>, and the skip variants add <c>W_skip [d_out, d_in]</c>.
 /// </summary>
 public static class SaeFolder
 {
@@ -35,23 +36,24 @@ public static class SaeFolder
     {
         ArgumentNullException.ThrowIfNull(sae);
         ArgumentNullException.ThrowIfNull(directory);
-        var (dIn, dSae) = ((long)sae.DIn, (long)sae.DSae);
+        var (dIn, dSae, dOut) = ((long)sae.DIn, (long)sae.DSae, (long)sae.DOut);
         var config = checkpoint ? sae.Config : sae.Config.ForInference();
         var scale = checkpoint ? 1.0 : sae.Config.InputScale;
         var entries = new List<(string Name, long[] Shape, float[] Data)>
         {
             ("W_enc", [dIn, dSae], ToArray(sae.EncoderWeight, scale)),
-            ("W_dec", [dSae, dIn], ToArray(sae.DecoderWeight, 1 / scale)),
+            ("W_dec", [dSae, dOut], ToArray(sae.DecoderWeight, 1 / scale)),
             ("b_enc", [dSae], ToArray(sae.EncoderBias)),
-            ("b_dec", [dIn], ToArray(sae.DecoderBias, 1 / scale)),
+            ("b_dec", [dOut], ToArray(sae.DecoderBias, 1 / scale)),
         };
+        if (sae.SkipWeight is { } skip) entries.Add(("W_skip", [dOut, dIn], ToArray(skip)));     // transcoders: no input scale
         using (no_grad())
         using (NewDisposeScope())
             foreach (var (name, value) in sae.Architecture.TensorsToSave(sae, checkpoint))
                 entries.Add((name, value.shape, ToArray(value)));
         foreach (var (name, _, data) in entries)
             if (FirstNonFinite(data) is { } bad)
-                throw new InterpException($"refusing to save the SAE to {directory}: tensor '{name}' has a non-finite value ({Format(data[bad])} at index {bad})");
+                throw new InterpException($"refusing to save the {sae.Config.KindName} to {directory}: tensor '{name}' has a non-finite value ({Format(data[bad])} at index {bad})");
 
         try
         {
@@ -89,21 +91,24 @@ public static class SaeFolder
         {
             if (!file.Tensors.TryGetValue(key, out var info))
                 throw new InterpException(
-                    $"{weightsPath}: missing tensor '{key}' (expected shape {Shape(expected)} for d_in={config.DIn}, d_sae={config.DSae} in {ConfigFileName})");
+                    $"{weightsPath}: missing tensor '{key}' (expected shape {Shape(expected)} for {Dimensions(config)} in {ConfigFileName})");
             if (!info.Shape.SequenceEqual(expected))
                 throw new InterpException(
-                    $"{weightsPath}: tensor '{key}' has shape {Shape(info.Shape)}, but {ConfigFileName} (d_in={config.DIn}, d_sae={config.DSae}) needs {Shape(expected)}");
+                    $"{weightsPath}: tensor '{key}' has shape {Shape(info.Shape)}, but {ConfigFileName} ({Dimensions(config)}) needs {Shape(expected)}");
             var data = file.ReadAsFloat32(key);
             if (FirstNonFinite(data) is { } bad)
                 throw new InterpException($"{weightsPath}: tensor '{key}' has a non-finite value ({Format(data[bad])} at index {bad})");
             return data;
         }
 
-        var (wEnc, wDec, bEnc, bDec) = (ReadArray("W_enc", [config.DIn, config.DSae]), ReadArray("W_dec", [config.DSae, config.DIn]),
-            ReadArray("b_enc", [config.DSae]), ReadArray("b_dec", [config.DIn]));
+        var (wEnc, wDec, bEnc, bDec) = (ReadArray("W_enc", [config.DIn, config.DSae]), ReadArray("W_dec", [config.DSae, config.DOut]),
+            ReadArray("b_enc", [config.DSae]), ReadArray("b_dec", [config.DOut]));
+        var wSkip = config.HasSkip ? ReadArray("W_skip", [config.DOut, config.DIn]) : null;
+        if (!config.HasSkip && file.Tensors.ContainsKey("W_skip"))
+            throw new InterpException($"{weightsPath}: has a tensor 'W_skip', but {ConfigFileName}'s architecture '{config.SaeLensArchitectureName}' has no skip connection");
         if (config.RescaleActsByDecoderNorm)
         {
-            FoldDecoderNorms(wEnc, bEnc, wDec, config.DIn, config.DSae);
+            FoldDecoderNorms(wEnc, bEnc, wDec, config.DOut, config.DSae);
             config = config with { RescaleActsByDecoderNorm = false };
         }
         var sae = SparseAutoencoder.Empty(config, device);
@@ -115,6 +120,7 @@ public static class SaeFolder
             Copy(sae.DecoderWeight, wDec);
             Copy(sae.EncoderBias, bEnc);
             Copy(sae.DecoderBias, bDec);
+            if (wSkip is not null) Copy(sae.SkipWeight!, wSkip);
             sae.Architecture.LoadExtraTensors(sae, file.Tensors.ContainsKey,
                 key => tensor(ReadArray(key, [config.DSae]), [config.DSae], device: sae.Device));
             return sae;
@@ -154,7 +160,7 @@ public static class SaeFolder
             var norm = (float)Math.Sqrt(squares);
             if (norm == 0) continue;
             for (var i = 0; i < dIn; i++) row[i] /= norm;
-            for (var i = 0; i < dIn; i++) wEnc[i * dSae + j] *= norm;
+            for (var i = 0; i < wEnc.Length / dSae; i++) wEnc[i * dSae + j] *= norm;
             bEnc[j] *= norm;
         }
     }
@@ -167,6 +173,9 @@ public static class SaeFolder
     }
 
     private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Dimensions(SaeConfig config) =>
+        config.IsTranscoder ? $"d_in={config.DIn}, d_sae={config.DSae}, d_out={config.DOut}" : $"d_in={config.DIn}, d_sae={config.DSae}";
 
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -9,6 +9,9 @@ public sealed record SaeStepInput(Tensor X)
     /// <summary>The sparsity coefficient at this step: L1 (relu) or L0 (jumprelu), after its warm-up; unused by topk/batchtopk.</summary>
     public double SparsityCoefficient { get; init; }
 
+    /// <summary>What to reconstruct, [B, d_out]: a transcoder's target (the output hook's rows paired with <see cref="X"/>); null: X itself.</summary>
+    public Tensor? Target { get; init; }
+
     /// <summary>bool [d_sae]: latents counted as dead (AuxK for topk/batchtopk); null for none.</summary>
     public Tensor? DeadMask { get; init; }
 

@@ -21,13 +21,14 @@ namespace Interp.Sae;
 /// <see cref="Decode"/> take and give the model's units. Training (<see cref="SaeTrainer"/>) keeps decoder rows at unit norm.
 /// Inputs may have any leading shape <c>[..., d_in]</c>. Reading and writing folders: <see cref="SaeFolder"/>.
 /// </summary>
-public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
+public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
 {
     // Field names are the safetensors keys.
     private readonly Parameter W_enc;
     private readonly Parameter b_enc;
     private readonly Parameter W_dec;
     private readonly Parameter b_dec;
+    private readonly Parameter? W_skip;                                                      // transcoders with a skip connection
     private readonly Dictionary<string, Tensor> _extra = new(StringComparer.Ordinal);   // the architecture's own tensors, by key
     private readonly List<Parameter> _trainable = [];
     private SaeConfig _config;
@@ -40,13 +41,19 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         var dev = device ?? CPU;
         W_enc = nn.Parameter(zeros(config.DIn, config.DSae, device: dev));
         b_enc = nn.Parameter(zeros(config.DSae, device: dev));
-        W_dec = nn.Parameter(zeros(config.DSae, config.DIn, device: dev));
-        b_dec = nn.Parameter(zeros(config.DIn, device: dev));
+        W_dec = nn.Parameter(zeros(config.DSae, config.DOut, device: dev));
+        b_dec = nn.Parameter(zeros(config.DOut, device: dev));
         register_parameter(nameof(W_enc), W_enc);
         register_parameter(nameof(b_enc), b_enc);
         register_parameter(nameof(W_dec), W_dec);
         register_parameter(nameof(b_dec), b_dec);
         _trainable.AddRange([W_enc, b_enc, W_dec, b_dec]);
+        if (config.HasSkip)
+        {
+            W_skip = nn.Parameter(zeros(config.DOut, config.DIn, device: dev));
+            register_parameter(nameof(W_skip), W_skip);
+            _trainable.Add(W_skip);
+        }
         foreach (var (name, trainable) in Architecture.ExtraTensors)
         {
             if (trainable)
@@ -95,11 +102,14 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>b_enc [d_sae], the live parameter (do not dispose).</summary>
     public Tensor EncoderBias => b_enc;
 
-    /// <summary>W_dec [d_sae, d_in]: row i is latent i's direction (normalised units), the live parameter (do not dispose).</summary>
+    /// <summary>W_dec [d_sae, d_out] (d_out = d_in for an SAE): row i is latent i's direction (normalised units), the live parameter (do not dispose).</summary>
     public Tensor DecoderWeight => W_dec;
 
-    /// <summary>b_dec [d_in], the live parameter (do not dispose).</summary>
+    /// <summary>b_dec [d_out], the live parameter (do not dispose).</summary>
     public Tensor DecoderBias => b_dec;
+
+    /// <summary>W_skip [d_out, d_in] of a transcoder with a skip connection (SAELens's), else null; the live parameter (do not dispose).</summary>
+    public Tensor? SkipWeight => W_skip;
 
     /// <summary>
     /// A new tensor with the inference threshold θ [d_sae] (JumpReLU: exp(log_threshold); BatchTopK: the estimate), or
@@ -131,10 +141,19 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var generator = new Generator(unchecked((ulong)seed), CPU);
-        var directions = randn(config.DSae, config.DIn, generator: generator);                 // [d_sae, d_in]
+        var directions = randn(config.DSae, config.DOut, generator: generator);                // [d_sae, d_out]
         directions = directions / directions.norm(1, keepdim: true).clamp_min(1e-12);
         sae.W_dec.copy_(directions);
-        sae.W_enc.copy_(directions.t());
+        if (config.IsTranscoder)
+        {
+            // Input and output are different spaces: the encoder's columns are their own random unit vectors.
+            var readers = randn(config.DSae, config.DIn, generator: generator);
+            sae.W_enc.copy_((readers / readers.norm(1, keepdim: true).clamp_min(1e-12)).t());
+        }
+        else
+        {
+            sae.W_enc.copy_(directions.t());
+        }
         foreach (var (name, _) in sae.Architecture.ExtraTensors) sae._extra[name].fill_(sae.Architecture.InitialValue(name, jumpReluInitialThreshold));
         return sae;
     }
@@ -166,12 +185,8 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         return (scale == 1.0 ? reconstruction : reconstruction / scale).MoveToOuterDisposeScope();
     }
 
-    /// <summary>x̂ = Decode(Encode(x)).</summary>
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        return Decode(Encode(x)).MoveToOuterDisposeScope();
-    }
+    /// <summary>x̂ = Decode(Encode(x)), plus x·W_skipᵀ for a transcoder with a skip connection (<see cref="Transcode"/>).</summary>
+    public override Tensor forward(Tensor x) => Transcode(x);
 
     /// <summary>
     /// One training forward pass on a batch already in normalised units (<see cref="SaeStepInput.X"/> = s·x, [B, d_in]):
@@ -192,12 +207,14 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
         else
             pre = PreActivationsNormalized(x);
         var zero = zeros(Array.Empty<long>(), device: x.device);
-        var (latents, reconstruction, sparsityLoss) = Architecture.Train(this, pre, input);      // reconstruction [B, d_in]
+        var (latents, reconstruction, sparsityLoss) = Architecture.Train(this, pre, input);      // reconstruction [B, d_out]
+        if (W_skip is not null) reconstruction = reconstruction + Skip(x);
+        var target = TrainingTarget(input);                                                      // x, or a transcoder's y
         var sparsity = sparsityLoss ?? zero;
-        var mse = SaeLosses.Mse(x, reconstruction);
+        var mse = SaeLosses.Mse(target, reconstruction);
         var aux = zero;
         if (Architecture.UsesAuxK && input.DeadMask is not null && input.AuxKCoefficient > 0)
-            aux = input.AuxKCoefficient * SaeLosses.AuxK(x - reconstruction, pre, input.DeadMask, W_dec, input.KAux,
+            aux = input.AuxKCoefficient * SaeLosses.AuxK(target - reconstruction, pre, input.DeadMask, W_dec, input.KAux,
                                                          indices => PreActivationsAt(pre, x, indices));
         var loss = mse + sparsity + aux;
 
@@ -207,7 +224,7 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
             SparsityLoss: sparsity.item<float>(),
             AuxLoss: aux.item<float>(),
             L0: latents.L0(),
-            ExplainedVariance: SaeLosses.ExplainedVariance(x, reconstruction));
+            ExplainedVariance: SaeLosses.ExplainedVariance(target, reconstruction));
         scope.MoveToOuter(latents.Tensors);
         return (loss.MoveToOuterDisposeScope(), latents, output);
     }
@@ -287,9 +304,9 @@ public sealed class SparseAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>An SAE of <paramref name="config"/> with every tensor zero, to be filled by a reader.</summary>
     internal static SparseAutoencoder Empty(SaeConfig config, Device? device) => new(config, device);
 
-    /// <summary>"SAE DIR" or "SAE at HOOK", for error messages.</summary>
-    public string Describe() => SourceDirectory is not null ? $"SAE {SourceDirectory}"
-        : _config.HookName.Length > 0 ? $"SAE at {_config.HookName}" : "SAE";
+    /// <summary>"SAE DIR" or "SAE at HOOK" ("transcoder …" for a transcoder), for error messages.</summary>
+    public string Describe() => SourceDirectory is not null ? $"{_config.KindName} {SourceDirectory}"
+        : _config.HookName.Length > 0 ? $"{_config.KindName} at {_config.HookName}" : _config.KindName;
 
     internal Tensor Normalize(Tensor x)
     {

@@ -14,6 +14,12 @@
       OUT_PREFIX.latents.f32 and OUT_PREFIX.recon.f32 and prints {"rows", "l0", "explained_variance"} as JSON.
       L0 is the mean number of latents > 0 per row; explained variance is 1 - sum|x - x_hat|^2 / sum|x - mean x|^2 over
       all rows (what Interp's eval-sae reports).
+  transcode DIR ROWS.f32 OUT_PREFIX
+      Reads a transcoder folder with SAELens's transcoder semantics alone (sae_lens/saes/transcoder.py: Transcoder,
+      SkipTranscoder, JumpReLUTranscoder, JumpReLUSkipTranscoder; topk_transcoder, which SAELens does not have, as a
+      TopKSAE's activation): out = act(x W_enc + b_enc) W_dec + b_dec (+ x W_skip^T), b_dec never subtracted from x.
+      Encodes the float32 rows [N, d_in], writes OUT_PREFIX.latents.f32 and OUT_PREFIX.out.f32 ([N, d_out]) and prints
+      {"rows", "l0", "d_out", "hook_name", "hook_name_out", "skip"} as JSON.
 """
 import json
 import os
@@ -206,5 +212,55 @@ def encode(args):
                       "explained_variance": float(1 - ((x64 - r64) ** 2).sum() / total)}))
 
 
+# ---- transcoders ---------------------------------------------------------------------------------------------------
+
+TRANSCODERS = {  # architecture -> (activation, skip)
+    "transcoder": ("relu", False), "skip_transcoder": ("relu", True),
+    "jumprelu_transcoder": ("jumprelu", False), "jumprelu_skip_transcoder": ("jumprelu", True),
+    "topk_transcoder": ("topk", False), "topk_skip_transcoder": ("topk", True),
+}
+
+
+def transcode(args):
+    folder, rows_path, prefix = args
+    with open(os.path.join(folder, "cfg.json")) as f:
+        raw = json.load(f)
+    cfg = dict(raw.get("metadata") or {})
+    cfg.update({key: value for key, value in raw.items() if key != "metadata"})
+    arch = cfg["architecture"]
+    if arch not in TRANSCODERS:
+        raise SystemExit(f"SAELens has no transcoder architecture '{arch}'")
+    activation, skip = TRANSCODERS[arch]
+    if cfg.get("apply_b_dec_to_input", False):  # TranscoderConfig.__post_init__ refuses it
+        raise SystemExit("apply_b_dec_to_input is not supported for transcoders")
+    d_in, d_sae, d_out = int(cfg["d_in"]), int(cfg["d_sae"]), int(cfg["d_out"])
+    w = read_safetensors(os.path.join(folder, "sae_weights.safetensors"))
+    expected = {"W_enc": [d_in, d_sae], "b_enc": [d_sae], "W_dec": [d_sae, d_out], "b_dec": [d_out]}
+    if activation == "jumprelu":
+        expected["threshold"] = [d_sae]
+    if skip:
+        expected["W_skip"] = [d_out, d_in]
+    if set(w) != set(expected):  # load_state_dict is strict
+        raise SystemExit(f"state dict keys {sorted(w)} do not match a {arch}'s {sorted(expected)}")
+    for name, shape in expected.items():
+        if list(w[name].shape) != shape:
+            raise SystemExit(f"{name} has shape {list(w[name].shape)}, expected {shape}")
+    x = read_rows(rows_path, d_in)
+    pre = x @ w["W_enc"] + w["b_enc"]  # process_sae_in: no b_dec
+    if activation == "relu":
+        latents = np.maximum(pre, 0)
+    elif activation == "jumprelu":
+        latents = np.maximum(pre, 0) * (pre > w["threshold"])
+    else:
+        latents = topk(pre, int(cfg["k"]))
+    out = latents @ w["W_dec"] + w["b_dec"]
+    if skip:
+        out = out + x @ w["W_skip"].T
+    latents.astype("<f4").tofile(prefix + ".latents.f32")
+    out.astype("<f4").tofile(prefix + ".out.f32")
+    print(json.dumps({"rows": int(x.shape[0]), "l0": float((latents > 0).sum(axis=-1).mean()), "d_out": d_out,
+                      "hook_name": cfg["hook_name"], "hook_name_out": cfg["hook_name_out"], "skip": skip}))
+
+
 if __name__ == "__main__":
-    {"write": write, "encode": encode}[sys.argv[1]](sys.argv[2:])
+    {"write": write, "encode": encode, "transcode": transcode}[sys.argv[1]](sys.argv[2:])
