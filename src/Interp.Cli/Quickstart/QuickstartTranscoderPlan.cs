@@ -39,7 +39,7 @@ public static class QuickstartTranscoderPlan
             yield return new QuickstartStage($"train-transcoder {layer}",
                 $"a TopK transcoder (d_sae {s.TranscoderDSae:N0}, k {s.K}) from {HooksOf(layer)[0]} to {HooksOf(layer)[1]}, {s.TranscoderTrainingTokens:N0} training rows",
                 ["train-transcoder", "--activations", layout.Activations, "--layer", Number(layer), "--arch", "topk", "--d-sae", Number(s.TranscoderDSae),
-                 "--k", Number(s.K), "--tokens", Number(s.TranscoderTrainingTokens), .. device, .. threads, .. quiet, "--out", folder,
+                 "--k", Number(s.K), "--tokens", Number(s.TranscoderTrainingTokens), .. Batch(s), .. device, .. threads, .. quiet, "--out", folder,
                  .. (QuickstartLayout.TrainingStarted(folder) ? ["--resume"] : Array.Empty<string>())],
                 () => QuickstartLayout.TrainingComplete(folder));
         }
@@ -60,6 +60,13 @@ public static class QuickstartTranscoderPlan
                  "--scorer", QuickstartPlan.Scorers, .. quiet, "--out", results],
                 () => QuickstartLayout.ResultsComplete(records, results, some));
         }
+    }
+
+    // As train-sae's in the quickstart: one batch is the whole store when the harvest holds fewer rows than a batch.
+    private static string[] Batch(QuickstartSettings s)
+    {
+        var rows = s.TranscoderHarvestTokens / s.Ctx * (s.Ctx - 1);
+        return rows < Interp.Sae.SaeTrainingOptions.DefaultBatchSize ? ["--batch", Number(rows)] : [];
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -73,7 +73,7 @@ export function draw(container, data) {
     return elapsed;
 }
 
-// Rows bottom to top: embeddings, layer 0 … layers-1 (features and errors), logits. Nodes sharing a (row, column) cell
+// Rows bottom to top: embeddings, layer 0 … layers-1 (features, errors and biases), logits (and the output's bias). Nodes sharing a (row, column) cell
 // are spread across the column and staggered in height so that none hides another.
 function place(data, minWidth) {
     const columns = Math.max(1, data.tokens.length);
@@ -82,7 +82,7 @@ function place(data, minWidth) {
     const rowHeight = 110;
     const width = 60 + columns * columnWidth;
     const height = 40 + rows * rowHeight;
-    const rowOf = n => n.kind === "embedding" ? 0 : n.kind === "logit" ? rows - 1 : n.layer + 1;
+    const rowOf = n => n.kind === "embedding" ? 0 : n.kind === "logit" ? rows - 1 : Math.min(n.layer + 1, rows - 1);
     const cells = new Map();
     data.nodes.forEach((n, i) => {
         const key = `${rowOf(n)}:${n.position}`;
@@ -214,6 +214,7 @@ function title(n) {
         case "feature": return `feature ${n.feature} · layer ${n.layer} · position ${n.position} · “${n.token}”`;
         case "error": return `error · layer ${n.layer} · position ${n.position}`;
         case "embedding": return `embedding · position ${n.position} · “${n.token}”`;
+        case "bias": return `bias · layer ${n.layer} · position ${n.position}`;
         default: return `logit “${n.token}” · position ${n.position}`;
     }
 }

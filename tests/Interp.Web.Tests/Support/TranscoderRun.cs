@@ -72,6 +72,11 @@ public sealed class TranscoderRun
 
     private static void TrainTranscoder(RunLayout layout, int layer)
     {
-        throw new NotImplementedException("after the transcoders merge");
+        var job = TrainTranscoderJob.Open(new TrainTranscoderJobOptions
+        {
+            Activations = layout.Activations, Layer = layer, Architecture = SaeArchitecture.TopK, DSae = DSae, K = 8, Tokens = 20_480, BatchSize = 256,
+            CheckpointEvery = 1_000_000, Device = "cpu", OutDirectory = layout.TranscoderOf(layer),
+        });
+        job.Run(null, CancellationToken.None).Dispose();
     }
 }
