@@ -40,7 +40,7 @@ public sealed record InterpWebOptions
     public int RequestsPerMinute { get; init; } = 30;
 
     /// <summary>Most prompt tokens the graph page accepts (an attribution graph grows with the square of the prompt).</summary>
-    public int MaxGraphTokens { get; init; } = 64;
+    public int MaxGraphTokens { get; init; } = 32;
 
     /// <summary>Most new tokens a steering request generates.</summary>
     public int MaxNewTokens { get; init; } = 64;

@@ -98,12 +98,15 @@ function place(data, minWidth) {
             const inLine = Math.min(perLine, members.length - line * perLine);
             points[index] = {
                 x: 60 + column * columnWidth + columnWidth / 2 + (at - (inLine - 1) / 2) * 12,
-                y: height - 30 - row * rowHeight - rowHeight / 2 + (line % 6) * 12 - 30,
+                y: rowY({ height, rowHeight }, row) + (line % 6) * 12,
             };
         });
     }
     return { width, height, rowHeight, columnWidth, rows, points };
 }
+
+// The y of a row's first line of nodes (later lines of a crowded cell go below it).
+function rowY(layout, row) { return layout.height - 60 - row * layout.rowHeight - layout.rowHeight / 2; }
 
 function labels(data, layout) {
     const group = element("g", { class: "graph-labels" });
@@ -114,7 +117,7 @@ function labels(data, layout) {
     });
     for (let row = 0; row < layout.rows; row++) {
         const name = row === 0 ? "emb" : row === layout.rows - 1 ? "logits" : `L${row - 1}`;
-        const text = element("text", { x: 4, y: layout.height - 30 - row * layout.rowHeight - layout.rowHeight / 2, class: "graph-row" });
+        const text = element("text", { x: 4, y: rowY(layout, row) + 4, class: "graph-row" });
         text.textContent = name;
         group.append(text);
     }

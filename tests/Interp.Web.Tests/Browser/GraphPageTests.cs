@@ -104,7 +104,7 @@ public sealed class GraphPageTests(WebAppFixture fixture, GraphPageTests.Server 
         await Assertions.Expect(page.Locator("#graph-status")).ToHaveTextAsync("type a prompt first");
 
         await BuildAsync(page, string.Join(' ', Enumerable.Repeat("word", 100)), "error");
-        await Assertions.Expect(page.Locator("#graph-status")).ToHaveTextAsync(new Regex("^the prompt is 100 tokens; the graph page takes at most 64$"));
+        await Assertions.Expect(page.Locator("#graph-status")).ToHaveTextAsync(new Regex("^the prompt is 100 tokens; the graph page takes at most 32$"));
         Assert.Equal(0, await page.Locator("#graph svg").CountAsync());
         Assert.Equal(1, await page.Locator(".error, [data-state='error']").CountAsync());
     });

@@ -11,8 +11,8 @@ namespace Interp.Web.Tests.Support;
 
 /// <summary>
 /// A run with a small TopK transcoder for every layer of the embedded model, made once per test process through the
-/// library: every layer's MLP input and output harvested over a slice of Tiny Shakespeare, four transcoders (d_sae 128)
-/// trained briefly, records of each one's latents, and offline explanations of the live ones — what the graph page needs.
+/// library: every layer's MLP input and output harvested over a slice of Tiny Shakespeare, four TopK transcoders (d_sae
+/// 128) with random weights, records of each one's latents, and offline explanations of live ones — what the graph page needs.
 /// </summary>
 public sealed class TranscoderRun
 {
@@ -46,10 +46,10 @@ public sealed class TranscoderRun
         Directory.CreateDirectory(layout.Run);
         File.WriteAllText(corpus, File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "data", "corpora", "tinyshakespeare.txt"))[..20_000]);
 
-        int layers;
+        int layers, dModel;
         using (var model = Gpt2.Load(TestPaths.DefaultModel))
         {
-            layers = model.Config.NLayer;
+            (layers, dModel) = (model.Config.NLayer, model.Config.NEmbd);
             var (stream, files) = ContextBuilder.Tokenize([corpus], model.RequireTokenizer());
             var contexts = ContextBuilder.Build(stream, files, ctx: 64, prependBos: true);
             var hooks = Enumerable.Range(0, layers).SelectMany(l => new[] { HookName.Ln2Normalized(l), HookName.MlpOut(l) }).ToArray();
@@ -59,7 +59,7 @@ public sealed class TranscoderRun
         var sampling = new RecordOptions { Window = 32, Top = 8, BandSamples = 3, Random = 4, RandomActivating = 4, NonActivating = 4 };
         for (var layer = 0; layer < layers; layer++)
         {
-            TrainTranscoder(layout, layer);
+            WriteTranscoder(layout, layer, dModel);
             var records = layout.TranscoderRecordsOf(layer);
             RecordsJob.Run(new RecordsJobOptions { Activations = layout.Activations, Sae = layout.TranscoderOf(layer), Model = TestPaths.DefaultModel, OutDirectory = records, Sampling = sampling });
             using var store = UnitRecordStore.Open(records);
@@ -70,13 +70,16 @@ public sealed class TranscoderRun
         return new TranscoderRun(runs, layers);
     }
 
-    private static void TrainTranscoder(RunLayout layout, int layer)
+    // Random weights: the page's drawing, notes and links do not depend on what a transcoder learnt, and training four
+    // would cost the suite time for nothing it checks.
+    private static void WriteTranscoder(RunLayout layout, int layer, int dModel)
     {
-        var job = TrainTranscoderJob.Open(new TrainTranscoderJobOptions
+        using var transcoder = SparseAutoencoder.Create(new SaeConfig
         {
-            Activations = layout.Activations, Layer = layer, Architecture = SaeArchitecture.TopK, DSae = DSae, K = 8, Tokens = 20_480, BatchSize = 256,
-            CheckpointEvery = 1_000_000, Device = "cpu", OutDirectory = layout.TranscoderOf(layer),
-        });
-        job.Run(null, CancellationToken.None).Dispose();
+            Architecture = SaeArchitecture.TopK, DIn = dModel, DOut = dModel, DSae = DSae, K = 8, IsTranscoder = true,
+            HookName = HookName.Ln2Normalized(layer).ToString(), HookLayer = layer, OutputHookName = HookName.MlpOut(layer).ToString(),
+            ApplyBDecToInput = false, ModelName = "default",
+        }, seed: layer + 1);
+        SaeFolder.Write(transcoder, layout.TranscoderOf(layer));
     }
 }
