@@ -22,6 +22,7 @@ public static class CliApp
             StoreCommand.Create(),
             RecordsCommand.Create(),
             TrainSaeCommand.Create(),
+            TrainTranscoderCommand.Create(),
             EvalSaeCommand.Create(),
             SaeCommand.Create(),
             ServeCommand.Create(),

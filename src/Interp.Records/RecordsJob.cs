@@ -156,8 +156,8 @@ public static class RecordsJob
             var units = split.Take(UnitSelection.Parse(options.Units, source.Width));
             using var effects = sae is null
                 ? UnitEffects.ForNeurons(model, hookName, activationWidth, tokenString, options.Sampling)
-                : UnitEffects.ForSae(model, sae, hookName, tokenString, options.Sampling);
-            var unitSource = new UnitSource(sae is null ? UnitKind.Neuron : UnitKind.SaeLatent, hookName);
+                : UnitEffects.ForSae(model, sae, WrittenHook(sae), tokenString, options.Sampling);
+            var unitSource = new UnitSource(sae is null ? UnitKind.Neuron : sae.Config.IsTranscoder ? UnitKind.TranscoderLatent : UnitKind.SaeLatent, hookName);
             var manifest = new RecordsManifest
             {
                 Kind = unitSource.KindName,
@@ -195,6 +195,9 @@ public static class RecordsJob
             store?.Dispose();
         }
     }
+
+    /// <summary>Where an SAE's decoder writes: its own hook, or a transcoder's output hook (the MLP's output, in the residual stream).</summary>
+    private static HookName WrittenHook(SparseAutoencoder sae) => new(sae.Config.OutputHookName);
 
     /// <summary>A token's display text from the model's tokenizer; <c>&lt;id&gt;</c> when it has none or the id is outside it.</summary>
     public static Func<int, string> TokenStrings(Gpt2 model)

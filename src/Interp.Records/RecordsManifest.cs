@@ -27,7 +27,7 @@ public sealed record RecordsManifest
     /// <summary>See <see cref="CurrentFormatVersion"/>.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
-    /// <summary><c>neuron</c> (a dimension of the hook, e.g. an MLP neuron) or <c>sae_latent</c>.</summary>
+    /// <summary><c>neuron</c> (a dimension of the hook, e.g. an MLP neuron), <c>sae_latent</c> or <c>transcoder_latent</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The units' <see cref="Core.Records.UnitId.Source"/>: the hook, or <c>sae:</c> and the hook for latents.</summary>

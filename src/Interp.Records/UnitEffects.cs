@@ -95,7 +95,10 @@ public sealed class UnitEffects : IDisposable
         return new UnitEffects(width, width, Keep(native), Keep(toResidual), Keep(lnScale), Keep(CentredUnembedding(weights)), tokenString, options);
     }
 
-    /// <summary>The effects of <paramref name="sae"/>'s latents (decoder rows in the model's units).</summary>
+    /// <summary>
+    /// The effects of <paramref name="sae"/>'s latents (decoder rows in the model's units) written at
+    /// <paramref name="hook"/>: the SAE's hook, or a transcoder's output hook (<c>hook_mlp_out</c>, residual-stream directions).
+    /// </summary>
     public static UnitEffects ForSae(Gpt2 model, SparseAutoencoder sae, HookName hook, Func<int, string> tokenString, RecordOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -103,7 +106,7 @@ public sealed class UnitEffects : IDisposable
         using var scope = NewDisposeScope();
         var weights = Weights(model);
         using var noGrad = no_grad();
-        var decoder = sae.DecoderWeight.detach().to(ScalarType.Float32).cpu() / sae.Config.InputScale;   // [d_sae, d_in]
+        var decoder = sae.DecoderWeight.detach().to(ScalarType.Float32).cpu() / sae.Config.InputScale;   // [d_sae, d_out]
         var (path, layer) = Path(hook.Name);
         Tensor? toResidual = null, lnScale = weights["ln_f.weight"], unembed = CentredUnembedding(weights);
         switch (path)
@@ -114,9 +117,9 @@ public sealed class UnitEffects : IDisposable
             case "final": lnScale = null; break;
             default: (lnScale, unembed) = (null, null); break;
         }
-        if ((toResidual is not null && toResidual.shape[0] != sae.DIn) || (toResidual is null && unembed is not null && unembed.shape[1] != sae.DIn))
-            throw new InterpException($"{sae.Describe()}: d_in={sae.DIn} does not fit hook {hook} of this model");
-        return new UnitEffects(sae.DSae, sae.DIn, Keep(decoder), Keep(toResidual), Keep(lnScale), Keep(unembed), tokenString, options);
+        if ((toResidual is not null && toResidual.shape[0] != sae.DOut) || (toResidual is null && unembed is not null && unembed.shape[1] != sae.DOut))
+            throw new InterpException($"{sae.Describe()}: {(sae.Config.IsTranscoder ? $"d_out={sae.DOut}" : $"d_in={sae.DIn}")} does not fit hook {hook} of this model");
+        return new UnitEffects(sae.DSae, sae.DOut, Keep(decoder), Keep(toResidual), Keep(lnScale), Keep(unembed), tokenString, options);
     }
 
     /// <summary>

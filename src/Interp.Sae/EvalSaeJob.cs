@@ -59,7 +59,8 @@ public static class EvalSaeJob
         var available = (long)stream.Length / width * ctx;
         var contexts = ContextBuilder.Build(stream, files, ctx, prependBos, Math.Min(tokenCount, Math.Max(ctx, available)));
         using var ids = ContextTensor(contexts);
-        log($"eval-sae: {options.Sae} ({config.Architecture.ToSaeLensName()}, d_in={config.DIn}, d_sae={config.DSae}) at {config.HookName}; " +
+        log($"eval-sae: {options.Sae} ({config.SaeLensArchitectureName}, d_in={config.DIn}, d_sae={config.DSae}" +
+            (config.IsTranscoder ? $", d_out={config.DOut}) from {config.HookName} to {config.OutputHookName}, replacing the MLP's output; " : $") at {config.HookName}; ") +
             $"{contexts.Count:N0} contexts × {ctx} tokens from {files.Count} file(s){(skipTokens > 0 ? $" after the first {skipTokens:N0} tokens" : "")}" +
             $"{(prependBos ? ", BOS prepended (left out of the metrics)" : "")}{(processing.IsNone ? "" : $", model weights processed as TransformerLens does ({processing})")}");
 

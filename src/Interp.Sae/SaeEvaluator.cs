@@ -55,13 +55,16 @@ public static class SaeEvaluator
 
     /// <summary>
     /// L0, MSE, explained variance, dead and dense latents and the density histogram of <paramref name="sae"/> over
-    /// row-major batches <c>[rows × d_in]</c> in the model's units. Sums are kept in float64.
+    /// row-major batches <c>[rows × d_in]</c> in the model's units. Sums are kept in float64. A transcoder's rows are
+    /// <c>[x | y]</c> (d_in + d_out, as <see cref="HookActivations"/> gives them): its output Transcode(x) is measured
+    /// against y, so the FVU is the MLP output's.
     /// </summary>
     public static SaeActivationMetrics Evaluate(SparseAutoencoder sae, IEnumerable<float[]> batches, double denseThreshold = DefaultDenseThreshold)
     {
         ArgumentNullException.ThrowIfNull(sae);
         ArgumentNullException.ThrowIfNull(batches);
-        var d = sae.DIn;
+        var (dIn, d) = (sae.DIn, sae.DOut);                                                      // d: the reconstructed width
+        var width = sae.Config.IsTranscoder ? dIn + d : dIn;
         long tokens = 0, active = 0;
         double squaredError = 0, sumOfSquares = 0;
         var sum = new double[d];
@@ -70,14 +73,17 @@ public static class SaeEvaluator
         {
             foreach (var batch in batches)
             {
-                if (batch.Length % d != 0)
-                    throw new InterpException($"{sae.Describe()}: an activation batch has {batch.Length} floats, not a whole number of rows of width d_in={d}");
-                var rows = batch.Length / d;
+                if (batch.Length % width != 0)
+                    throw new InterpException($"{sae.Describe()}: an activation batch has {batch.Length} floats, not a whole number of rows of width {width}");
+                var rows = batch.Length / width;
                 if (rows == 0) continue;
                 using var scope = NewDisposeScope();
-                var x = tensor(batch, [rows, d], device: sae.Device);                            // [N, d_in]
-                var latents = sae.Encode(x);                                                     // [N, d_sae]
+                var input = tensor(batch, [rows, width], device: sae.Device);
+                var features = input.narrow(1, 0, dIn);                                          // [N, d_in]
+                var x = sae.Config.IsTranscoder ? input.narrow(1, dIn, d) : features;           // the target [N, d_out]
+                var latents = sae.Encode(features);                                              // [N, d_sae]
                 var reconstruction = sae.Decode(latents);
+                if (sae.SkipWeight is not null) reconstruction = reconstruction + sae.Skip(features);
                 var on = latents.gt(0);
                 fired.add_(on.sum([0], type: ScalarType.Int64));
                 active += latents.count_nonzero().item<long>();                                // activations ≥ 0: the count of on
@@ -93,7 +99,12 @@ public static class SaeEvaluator
             }
         }
         if (tokens == 0) throw new InterpException($"{sae.Describe()}: no activations to evaluate");
+        return Summarise(tokens, active, squaredError, sumOfSquares, sum, fired, denseThreshold);
+    }
 
+    private static SaeActivationMetrics Summarise(long tokens, long active, double squaredError, double sumOfSquares, double[] sum, Tensor fired, double denseThreshold)
+    {
+        var d = sum.Length;
         var totalVariance = sumOfSquares - sum.Sum(s => s * s) / tokens;                         // Σ‖x − mean‖²
         var fvu = totalVariance > 0 ? squaredError / totalVariance : double.NaN;
         long[] counts;
@@ -114,7 +125,8 @@ public static class SaeEvaluator
     /// <summary>
     /// The activations <paramref name="sae"/> reads, from <paramref name="model"/> run over token contexts
     /// <paramref name="tokens"/> (int64 [N, T]) up to the SAE's hook, as row-major batches <c>[rows × d_in]</c> (heads
-    /// flattened for attention q/k/v/z) for <see cref="Evaluate"/>. With <paramref name="skipFirstPosition"/> the first
+    /// flattened for attention q/k/v/z) for <see cref="Evaluate"/>; for a transcoder rows <c>[x | y]</c>, its input hook's
+    /// activation then its output hook's. With <paramref name="skipFirstPosition"/> the first
     /// position of each context (a BOS token, whose activation is an outlier that SAELens's evals leave out) is dropped.
     /// </summary>
     public static IEnumerable<float[]> HookActivations(Gpt2 model, SparseAutoencoder sae, Tensor tokens, bool skipFirstPosition = false, int contextsPerBatch = 8)
@@ -126,11 +138,13 @@ public static class SaeEvaluator
         if (tokens.dim() != 2 || tokens.shape[1] < (skipFirstPosition ? 2 : 1))
             throw new InterpException($"evaluation contexts must be [contexts, positions] token ids; got shape [{string.Join(", ", tokens.shape)}]");
         SaeHooks.CheckFits(sae, model);
-        var hook = HookName.Parse(sae.Config.HookName, model.Config.NLayer);
-        return Enumerate(model, sae.DIn, hook, tokens, skipFirstPosition, contextsPerBatch);
+        HookName[] hooks = sae.Config.IsTranscoder
+            ? [HookName.Parse(sae.Config.HookName, model.Config.NLayer), HookName.Parse(sae.Config.OutputHookName, model.Config.NLayer)]
+            : [HookName.Parse(sae.Config.HookName, model.Config.NLayer)];
+        return Enumerate(model, hooks, tokens, skipFirstPosition, contextsPerBatch);
     }
 
-    private static IEnumerable<float[]> Enumerate(Gpt2 model, int d, HookName hook, Tensor tokens, bool skipFirstPosition, int contextsPerBatch)
+    private static IEnumerable<float[]> Enumerate(Gpt2 model, HookName[] hooks, Tensor tokens, bool skipFirstPosition, int contextsPerBatch)
     {
         for (long start = 0; start < tokens.shape[0]; start += contextsPerBatch)
         {
@@ -142,13 +156,12 @@ public static class SaeEvaluator
                 using var noGrad = no_grad();
                 using var scope = NewDisposeScope();
                 var length = Math.Min(contextsPerBatch, tokens.shape[0] - start);
-                var (_, cache) = model.RunWithCache(tokens.narrow(0, start, length).to(model.Device), [hook], stopAtLastHook: true);
+                var (_, cache) = model.RunWithCache(tokens.narrow(0, start, length).to(model.Device), hooks, stopAtLastHook: true);
                 using (cache)
                 {
-                    var activation = cache[hook];                                                  // [b, T, ...]
-                    var x = activation.reshape(activation.shape[0], activation.shape[1], -1);      // [b, T, d_in]
+                    var x = cat(hooks.Select(h => cache[h].reshape(cache[h].shape[0], cache[h].shape[1], -1)).ToArray(), 2);   // [b, T, width]
                     if (skipFirstPosition) x = x.narrow(1, 1, x.shape[1] - 1);
-                    rows = x.reshape(-1, d).to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+                    rows = x.reshape(-1, x.shape[2]).to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
                 }
             }
             finally
@@ -212,8 +225,9 @@ public static class SaeEvaluator
         if (tokens.dim() != 2 || tokens.shape[1] < 2 + first)
             throw new InterpException($"evaluation contexts must be [contexts, positions ≥ {2 + first}] token ids; got shape [{string.Join(", ", tokens.shape)}]");
         SaeHooks.CheckFits(sae, model);
-        var splice = SaeHooks.Splice(sae, keepFirstPosition: skipFirstPosition);
-        var zero = SaeHooks.ZeroAblate(sae);
+        var splice = sae.Config.IsTranscoder ? TranscoderHooks.Splice(sae, keepFirstPosition: skipFirstPosition)   // the MLP's output replaced
+            : [SaeHooks.Splice(sae, keepFirstPosition: skipFirstPosition)];
+        var zero = sae.Config.IsTranscoder ? TranscoderHooks.ZeroAblate(sae) : SaeHooks.ZeroAblate(sae);
         var finalLayer = model.Config.NLayer + 1;                                                // run ln_f, skip the unembedding
         double clean = 0, spliced = 0, ablated = 0, kl = 0;
         long count = 0;

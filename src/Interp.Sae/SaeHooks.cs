@@ -131,6 +131,18 @@ public static class SaeHooks
             throw new InterpException($"{sae.Describe()}: hook_name in cfg.json is not a hook of this model ({e.Message})", e);
         }
         sae.CheckFits(parsed, model.Config.WidthOf(parsed));
+        if (!sae.Config.IsTranscoder) return;
+        HookName output;
+        try
+        {
+            output = HookName.Parse(sae.Config.OutputHookName, model.Config.NLayer);
+        }
+        catch (InterpException e)
+        {
+            throw new InterpException($"{sae.Describe()}: hook_name_out in cfg.json is not a hook of this model ({e.Message})", e);
+        }
+        if (model.Config.WidthOf(output) != sae.DOut)
+            throw new InterpException($"{sae.Describe()}: d_out={sae.DOut} does not match hook {output}, whose width is {model.Config.WidthOf(output)}");
     }
 
     private static HookName RequireHook(SparseAutoencoder sae)

@@ -9,7 +9,7 @@ namespace Interp.Sae;
 /// </summary>
 /// <param name="Path">The SAE folder as given, for people.</param>
 /// <param name="WeightsSha256">SHA-256 of the folder's weights file (<see cref="SaeFolder.WeightsFileName"/>).</param>
-/// <param name="Architecture">The SAELens architecture name (<c>standard</c>, <c>topk</c>, …).</param>
+/// <param name="Architecture">The SAELens architecture name (<c>standard</c>, <c>topk</c>, <c>skip_transcoder</c>, …).</param>
 /// <param name="DIn">Input width.</param>
 /// <param name="DSae">Latents.</param>
 /// <param name="HookName">The hook it reads, from its config (may be empty).</param>
@@ -22,6 +22,6 @@ public sealed record SaeIdentity(string Path, string WeightsSha256, string Archi
         string sha;
         using (var stream = File.OpenRead(System.IO.Path.Combine(folder, SaeFolder.WeightsFileName)))
             sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return new SaeIdentity(folder, sha, sae.Config.Architecture.ToSaeLensName(), sae.DIn, sae.DSae, sae.Config.HookName);
+        return new SaeIdentity(folder, sha, sae.Config.SaeLensArchitectureName, sae.DIn, sae.DSae, sae.Config.HookName);
     }
 }

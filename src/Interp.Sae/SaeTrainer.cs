@@ -18,7 +18,7 @@ namespace Interp.Sae;
 /// the same options; the final SAE is <c>OUT/cfg.json</c> + <c>OUT/sae_weights.safetensors</c>. A NaN or Inf loss or
 /// gradient stops the run with an <see cref="InterpException"/> naming the step, after checkpointing the last good state.
 /// </summary>
-public sealed class SaeTrainer
+public sealed partial class SaeTrainer
 {
     /// <summary>The training log's file name in the output folder.</summary>
     public const string LogFileName = JsonlLog.TrainingLogFileName;
@@ -60,7 +60,10 @@ public sealed class SaeTrainer
     public string LogPath => Path.Combine(_options.OutDirectory, LogFileName);
 
     /// <summary>The number of latents this run trains.</summary>
-    public int DSae => _options.DSae ?? _options.ExpansionFactor * _source.D;
+    public int DSae => _options.DSae ?? _options.ExpansionFactor * DIn;
+
+    /// <summary>d_in: the source's row width, less a transcoder's target columns.</summary>
+    private int DIn => _source.D - (_options.IsTranscoder ? _options.OutputWidth : 0);
 
     /// <summary>The learning rate at (0-based) <paramref name="step"/>: linear warm-up, then the configured decay.</summary>
     public double LearningRateAt(int step)
@@ -148,7 +151,7 @@ public sealed class SaeTrainer
     private SaeTrainProgress? Train(SaeRunState state, CancellationToken cancellationToken)
     {
         var total = _options.TotalSteps;
-        var kAux = _options.KAux ?? Math.Max(1, _source.D / 2);
+        var kAux = _options.KAux ?? Math.Max(1, DIn / 2);
         var scale = (float)state.Sae.Config.InputScale;
         var parameters = state.Sae.TrainableParameters();
         SaeTrainProgress? last = null;
@@ -177,11 +180,15 @@ public sealed class SaeTrainer
             using (var scope = NewDisposeScope())
             {
                 var x = tensor(batch, [rows, _source.D], device: state.Sae.Device);            // [B, d_in], model units
+                Tensor? target = null;
+                if (_options.IsTranscoder)                                                      // rows [x | y]
+                    (x, target) = (x.narrow(1, 0, DIn).contiguous(), x.narrow(1, DIn, _options.OutputWidth).contiguous());
                 if (scale != 1f) x = x * scale;                                                 // normalised units
                 state.Optimizer.zero_grad();
                 var deadMask = DeadMask(state);                                                 // [d_sae], before this step, as SAELens
                 var input = new SaeStepInput(x)
                 {
+                    Target = target,
                     SparsityCoefficient = coefficient,
                     DeadMask = deadMask,
                     KAux = kAux,
@@ -295,77 +302,6 @@ public sealed class SaeTrainer
     {
         using var scope = NewDisposeScope();
         return DeadMask(state).sum().item<long>() / (double)state.Sae.DSae;
-    }
-
-    /// <summary>A fresh run: scale factor and b_dec from the first rows, a new SAE, a new optimizer, an empty log.</summary>
-    private SaeRunState Start(Device device)
-    {
-        var d = _source.D;
-        var sample = new List<float>();
-        foreach (var batch in _source.Batches(_options.BatchSize, _options.Seed))
-        {
-            sample.AddRange(batch);
-            if (sample.Count >= (long)_options.InitSamples * d) break;
-        }
-        var rows = Math.Min(sample.Count / d, _options.InitSamples);
-        if (rows == 0) throw new InterpException("SAE training: the activation source gave no rows");
-        var data = CollectionsMarshal.AsSpan(sample)[..(rows * d)];
-        foreach (var v in data)
-            if (!float.IsFinite(v))
-                throw new InterpException($"SAE training: the first {rows} activation rows contain a non-finite value ({v}); the scale and b_dec cannot be estimated");
-
-        double? scale = null;
-        if (_options.NormalizeActivations)
-        {
-            var s = SaeInit.ScalingFactor(data, d);
-            if (!double.IsFinite(s)) throw new InterpException($"SAE training: the first {rows} activation rows are all zero; cannot normalise them");
-            scale = s;
-        }
-        var config = new SaeConfig
-        {
-            Architecture = _options.Architecture,
-            DIn = d,
-            DSae = DSae,
-            K = _options.Architecture.Definition().UsesK ? _options.K : 0,
-            HookName = _options.HookName,
-            HookLayer = SaeConfig.LayerOf(_options.HookName),
-            ModelName = _options.ModelName,
-            ModelWeightsSha256 = _options.ModelWeightsSha256,
-            ModelProcessing = _options.ModelProcessing,
-            PrependBos = _options.PrependBos,
-            ContextSize = _options.ContextSize,
-            DatasetPath = _options.DatasetPath,
-            Device = device.type == DeviceType.CUDA ? "cuda" : "cpu",
-            NormalizeActivations = scale is null ? SaeConfig.NormalizeNone : SaeConfig.NormalizeExpectedAverage,
-            ScalingFactor = scale,
-            DeadFeatureWindow = _options.DeadWindow,
-            AuxKCoefficient = _options.Architecture.Definition().UsesAuxK ? _options.AuxKCoefficient : null,
-            AuxKLoss = _options.Architecture.Definition().UsesAuxK ? SaeConfig.AuxKLossNormalized : null,
-        };
-        config.Validate("SAE training");
-
-        var sae = SparseAutoencoder.Create(config, device, _options.Seed, _options.JumpReluInitialThreshold);
-        try
-        {
-            if (_options.DecoderBiasInit != DecoderBiasInit.Zeros)
-            {
-                using var noGrad = no_grad();
-                using var scope = NewDisposeScope();
-                var points = tensor(data.ToArray(), [rows, d]) * (float)(scale ?? 1.0);
-                var origin = _options.DecoderBiasInit == DecoderBiasInit.GeometricMedian
-                    ? SaeInit.GeometricMedian(points, _options.GeometricMedianIterations)
-                    : points.mean([0]);
-                sae.DecoderBias.copy_(origin);
-            }
-            var optimizer = CreateOptimizer(sae);
-            _log.Delete();
-            return new SaeRunState(sae, optimizer, zeros(DSae, dtype: ScalarType.Int64, device: device), 0, 0);
-        }
-        catch
-        {
-            sae.Dispose();
-            throw;
-        }
     }
 
     private Adam CreateOptimizer(SparseAutoencoder sae) =>

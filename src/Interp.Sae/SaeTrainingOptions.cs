@@ -156,6 +156,21 @@ public sealed record SaeTrainingOptions
     /// <summary>Recorded in cfg.json: the corpus the activations came from.</summary>
     public string? DatasetPath { get; init; }
 
+    /// <summary>
+    /// A transcoder's output hook (recorded as <c>hook_name_out</c>); null trains an SAE. A transcoder's source serves
+    /// rows [x | y]: the input at <see cref="HookName"/> (d_in) then the target at this hook (<see cref="OutputWidth"/>).
+    /// </summary>
+    public string? OutputHookName { get; init; }
+
+    /// <summary>d_out, the width of a transcoder's target rows (the last columns of each source row).</summary>
+    public int OutputWidth { get; init; }
+
+    /// <summary>Train a transcoder with a skip connection W_skip (initialised at zero, as SAELens's SkipTranscoder).</summary>
+    public bool Skip { get; init; }
+
+    /// <summary>Whether this run trains a transcoder.</summary>
+    public bool IsTranscoder => OutputHookName is not null;
+
     /// <summary>The number of optimizer steps.</summary>
     public int TotalSteps => (int)Math.Min(int.MaxValue, (TrainingTokens + BatchSize - 1) / Math.Max(1, BatchSize));
 
@@ -201,5 +216,12 @@ public sealed record SaeTrainingOptions
         Require(LogEvery > 0, $"SAE training: log interval must be positive, got {LogEvery}");
         if (Architecture.Definition().UsesK)
             Require(K > 0, $"SAE training: k must be positive for {Architecture.ToSaeLensName()}, got {K}");
+        Require(!Skip || IsTranscoder, "SAE training: a skip connection needs a transcoder (an output hook)");
+        if (IsTranscoder)
+        {
+            Require(OutputWidth > 0, $"transcoder training: the output width must be positive, got {OutputWidth}");
+            Require(Architecture is SaeArchitecture.Relu or SaeArchitecture.TopK or SaeArchitecture.JumpRelu,
+                $"transcoder training: the architecture must be relu, topk or jumprelu, got {Architecture.ToSaeLensName()}");
+        }
     }
 }

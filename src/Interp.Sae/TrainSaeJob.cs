@@ -114,7 +114,7 @@ public sealed partial class TrainSaeJob : IDisposable
     /// A finished or started run in <paramref name="outDir"/> needs a resume; resuming needs a checkpoint made on
     /// activations of the same hook and model as the store.
     /// </summary>
-    private static TrainSaeStart CheckOutputFolder(string outDir, bool resume, ActivationManifest manifest)
+    internal static TrainSaeStart CheckOutputFolder(string outDir, bool resume, ActivationManifest manifest)
     {
         var checkpoint = new[] { "checkpoint", "checkpoint.tmp", "checkpoint.old" }.Select(d => Path.Combine(outDir, d))
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "state.json")));

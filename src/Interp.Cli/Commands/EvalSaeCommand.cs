@@ -60,15 +60,15 @@ public static class EvalSaeCommand
                 JsonOutput.Write(Document);
                 return 0;
             }
-            Print(result.Activations, result.InModel);
+            Print(result.Activations, result.InModel, result.Config.IsTranscoder);
             return 0;
         }));
         return command;
     }
 
-    private static void Print(SaeActivationMetrics a, SaeModelMetrics m)
+    private static void Print(SaeActivationMetrics a, SaeModelMetrics m, bool transcoder)
     {
-        Console.WriteLine($"activations ({a.Tokens:N0} tokens)");
+        Console.WriteLine(transcoder ? $"the MLP's output ({a.Tokens:N0} tokens; the transcoder's output against it)" : $"activations ({a.Tokens:N0} tokens)");
         Console.WriteLine($"  L0                   {a.L0,10:F2}   active latents per token");
         Console.WriteLine($"  MSE                  {a.Mse,10:G4}   per dimension, model units");
         Console.WriteLine($"  explained variance   {a.ExplainedVariance,10:F4}   (1 − FVU; FVU {a.Fvu:F4})");
@@ -83,7 +83,7 @@ public static class EvalSaeCommand
             Console.WriteLine($"    [{h.BinEdges[i],4:F1}, {h.BinEdges[i + 1],4:F1})  {h.Counts[i],7:N0}  {new string('█', (int)Math.Ceiling(40.0 * h.Counts[i] / most))}");
         }
         Console.WriteLine($"    dead         {h.Dead,7:N0}");
-        Console.WriteLine($"spliced into the model ({m.Tokens:N0} predicted tokens; cross-entropy in nats/token)");
+        Console.WriteLine($"spliced into the model{(transcoder ? " in place of the MLP" : "")} ({m.Tokens:N0} predicted tokens; cross-entropy in nats/token)");
         Console.WriteLine($"  CE clean             {m.CeClean,10:F4}");
         Console.WriteLine($"  CE with the SAE      {m.CeSae,10:F4}   (+{m.CeSae - m.CeClean:F4})");
         Console.WriteLine($"  CE zero-ablated      {m.CeZeroAblation,10:F4}");
@@ -104,9 +104,14 @@ public static class EvalSaeCommand
         w.WritePropertyName("model_from_pretrained_kwargs");
         result.Processing.ToKwargs().WriteTo(w);
         w.WriteString("hook_name", config.HookName);
-        w.WriteString("architecture", config.Architecture.ToSaeLensName());
+        w.WriteString("architecture", config.SaeLensArchitectureName);
         w.WriteNumber("d_in", config.DIn);
         w.WriteNumber("d_sae", config.DSae);
+        if (config.IsTranscoder)                                                                 // its metrics are of this hook's activation
+        {
+            w.WriteString("hook_name_out", config.OutputHookName);
+            w.WriteNumber("d_out", config.DOut);
+        }
         w.WriteNumber("ctx", result.Ctx);
         w.WriteBoolean("prepend_bos", result.PrependBos);
         w.WriteNumber("contexts", result.Contexts);

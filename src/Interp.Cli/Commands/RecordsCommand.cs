@@ -16,7 +16,7 @@ public static class RecordsCommand
         var (model, json, quiet) = (CommonOptions.Model(), CommonOptions.Json(), CommonOptions.Quiet());
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (model and SAE)", DefaultValueFactory = _ => "cpu" };
         var activations = new Option<string?>("--activations") { Description = "Activation store (interp harvest output): a hook folder, or a store root with --hook" };
-        var sae = new Option<string?>("--sae") { Description = "SAE folder (cfg.json + sae_weights.safetensors): records of its latents instead of the hook's neurons" };
+        var sae = new Option<string?>("--sae") { Description = "SAE or transcoder folder (cfg.json + sae_weights.safetensors): records of its latents instead of the hook's neurons" };
         var hook = new Option<string?>("--hook") { Description = "Hook, e.g. blocks.1.mlp.hook_post (required with --corpus; default with --sae: the SAE's hook)" };
         var corpus = new Option<string[]>("--corpus") { Description = $"Run the model over a corpus instead of reading a store: {CorpusOptions.Accepts}", AllowMultipleArgumentsPerToken = true };
         var textField = CorpusOptions.TextField();

@@ -50,8 +50,9 @@ public static class SaeCommand
 
             var c = sae.Config;
             Console.WriteLine($"{folder}");
-            Console.WriteLine($"  architecture   {c.Architecture.ToSaeLensName()}{(c.K > 0 ? $" (k = {c.K})" : "")}, d_in {c.DIn}, d_sae {c.DSae} ({c.DSae / (double)c.DIn:0.##} × d_in)");
-            Console.WriteLine($"  hook           {c.HookName} (layer {c.HookLayer})");
+            Console.WriteLine($"  architecture   {c.SaeLensArchitectureName}{(c.K > 0 ? $" (k = {c.K})" : "")}, d_in {c.DIn}, d_sae {c.DSae} ({c.DSae / (double)c.DIn:0.##} × d_in)" +
+                              (c.IsTranscoder ? $", d_out {c.DOut}: a transcoder{(c.HasSkip ? " with a skip connection" : "")}" : ""));
+            Console.WriteLine($"  hook           {c.HookName} (layer {c.HookLayer}){(c.IsTranscoder ? $" → {c.OutputHookName} (layer {c.OutputHookLayer})" : "")}");
             Console.WriteLine($"  model          {(c.ModelName.Length > 0 ? c.ModelName : "(not recorded)")}" +
                               (c.ModelWeightsSha256 is { } sha ? $"  weights sha256 {sha[..Math.Min(12, sha.Length)]}…" : ""));
             Console.WriteLine($"  data           context {c.ContextSize?.ToString() ?? "?"}, prepend_bos {c.PrependBos.ToString().ToLowerInvariant()}" +
@@ -95,6 +96,7 @@ public static class SaeCommand
             ("b_dec", "b_dec", Of(sae.DecoderBias)),
             ("b_dec_norm", "‖b_dec‖", Of(F64(sae.DecoderBias).norm().reshape(1))),
         };
+        if (sae.SkipWeight is { } skip) list.Add(("w_skip_row_norm", "‖W_skip row‖", Of(F64(skip).norm(1))));
         using var threshold = sae.GetThreshold();
         if (threshold is not null) list.Add(("threshold", "threshold", Of(threshold)));
         return list;
