@@ -69,7 +69,6 @@ export function draw(container, data) {
 
     const elapsed = performance.now() - started;
     container.dataset.renderMs = elapsed.toFixed(1);
-    stats.textContent += ` · drawn in ${elapsed.toFixed(0)} ms`;
     return elapsed;
 }
 
@@ -193,10 +192,13 @@ function hover(state, event) {
     for (const snippet of n.top ?? []) tip.append(paragraph(snippet, "graph-snippet"));
     if (n.url) tip.append(paragraph("click: unit page · shift-click: pin", "muted"));
     else tip.append(paragraph("shift-click: pin", "muted"));
-    const box = state.container.getBoundingClientRect(), target = event.target.getBoundingClientRect();
-    tip.style.left = `${target.right - box.left + state.container.scrollLeft + 12}px`;
-    tip.style.top = `${target.top - box.top}px`;
     tip.hidden = false;
+    // Beside the node, on its left when the right side has no room.
+    const box = state.container.getBoundingClientRect(), target = event.target.getBoundingClientRect();
+    const right = target.right - box.left + 12;
+    const left = right + tip.offsetWidth > box.width ? target.left - box.left - tip.offsetWidth - 12 : right;
+    tip.style.left = `${Math.max(0, left) + state.container.scrollLeft}px`;
+    tip.style.top = `${target.top - box.top}px`;
 }
 
 function click(state, event) {
