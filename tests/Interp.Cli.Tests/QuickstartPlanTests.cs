@@ -63,7 +63,7 @@ public class QuickstartPlanTests
         for (var layer = 0; layer < 4; layer++)
         {
             Assert.Contains($" --hook blocks.{layer}.ln2.hook_normalized --hook blocks.{layer}.hook_mlp_out ", harvest);
-            Assert.Contains($" --layer {layer} --arch topk --d-sae 1024 ", stages.Single(s => s.Name == $"train-transcoder {layer}").CommandLine);
+            Assert.Contains($" --layer {layer} --arch topk --d-sae 1024 --k 32 --tokens 409600 --batch 1024 --lr 0.002 ", stages.Single(s => s.Name == $"train-transcoder {layer}").CommandLine);
             Assert.EndsWith($"--out {layout.TranscoderOf(layer)}", stages.Single(s => s.Name == $"train-transcoder {layer}").CommandLine);
             Assert.Contains($"--sae {layout.TranscoderOf(layer)} ", stages.Single(s => s.Name == $"records transcoder {layer}").CommandLine);
             Assert.Contains($"--records {layout.TranscoderRecordsOf(layer)} ", stages.Single(s => s.Name == $"autointerp transcoder {layer}").CommandLine);

@@ -69,8 +69,17 @@ public sealed record QuickstartSettings
     /// <summary>The default <see cref="TranscoderHarvestTokens"/>: 400 contexts of 128.</summary>
     public const long DefaultTranscoderHarvestTokens = 51_200;
 
-    /// <summary>Activation rows each transcoder trains on.</summary>
-    public long TranscoderTrainingTokens { get; init; } = 204_800;
+    /// <summary>Activation rows each transcoder trains on: 400 steps of <see cref="TranscoderBatch"/>.</summary>
+    public long TranscoderTrainingTokens { get; init; } = 409_600;
+
+    /// <summary>Rows per transcoder training step: smaller than an SAE's, for more steps over the smaller harvest.</summary>
+    public int TranscoderBatch { get; init; } = 1024;
+
+    /// <summary>
+    /// Adam's peak learning rate for the transcoders: 5 × the SAE default, which in 400 steps still left layer 3's
+    /// explained variance at 0.08 (0.86 with this rate), its decoder only shrinking towards the MLP output's scale.
+    /// </summary>
+    public double TranscoderLearningRate { get; init; } = 0.002;
 
     /// <summary>Latents of each transcoder.</summary>
     public int TranscoderDSae { get; init; } = 1024;

@@ -39,7 +39,8 @@ public static class QuickstartTranscoderPlan
             yield return new QuickstartStage($"train-transcoder {layer}",
                 $"a TopK transcoder (d_sae {s.TranscoderDSae:N0}, k {s.K}) from {HooksOf(layer)[0]} to {HooksOf(layer)[1]}, {s.TranscoderTrainingTokens:N0} training rows",
                 ["train-transcoder", "--activations", layout.Activations, "--layer", Number(layer), "--arch", "topk", "--d-sae", Number(s.TranscoderDSae),
-                 "--k", Number(s.K), "--tokens", Number(s.TranscoderTrainingTokens), .. Batch(s), .. device, .. threads, .. quiet, "--out", folder,
+                 "--k", Number(s.K), "--tokens", Number(s.TranscoderTrainingTokens), "--batch", Number(Batch(s)),
+                 "--lr", s.TranscoderLearningRate.ToString(CultureInfo.InvariantCulture), .. device, .. threads, .. quiet, "--out", folder,
                  .. (QuickstartLayout.TrainingStarted(folder) ? ["--resume"] : Array.Empty<string>())],
                 () => QuickstartLayout.TrainingComplete(folder));
         }
@@ -63,11 +64,7 @@ public static class QuickstartTranscoderPlan
     }
 
     // As train-sae's in the quickstart: one batch is the whole store when the harvest holds fewer rows than a batch.
-    private static string[] Batch(QuickstartSettings s)
-    {
-        var rows = s.TranscoderHarvestTokens / s.Ctx * (s.Ctx - 1);
-        return rows < Interp.Sae.SaeTrainingOptions.DefaultBatchSize ? ["--batch", Number(rows)] : [];
-    }
+    private static long Batch(QuickstartSettings s) => Math.Min(s.TranscoderBatch, s.TranscoderHarvestTokens / s.Ctx * (s.Ctx - 1));
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

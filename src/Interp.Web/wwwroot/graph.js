@@ -74,15 +74,13 @@ export function draw(container, data) {
     return elapsed;
 }
 
-// Rows bottom to top: embeddings, layer 0 … layers-1 (features, errors and biases), logits (and the output's bias). Nodes sharing a (row, column) cell
-// are spread across the column and staggered in height so that none hides another.
+// Rows bottom to top: embeddings, layer 0 … layers-1 (features, errors and biases), logits (and the output's bias).
+// Columns are token positions, each as wide as its most crowded cell needs (at least an even share of the width), so
+// the last position, where most features sit, is not squeezed; a cell's nodes are spread in lines of up to ten.
 function place(data, minWidth) {
     const columns = Math.max(1, data.tokens.length);
-    const columnWidth = Math.max(70, Math.floor((minWidth - 60) / columns));
     const rows = data.layers + 2;
     const rowHeight = 110;
-    const width = 60 + columns * columnWidth;
-    const height = 40 + rows * rowHeight;
     const rowOf = n => n.kind === "embedding" ? 0 : n.kind === "logit" ? rows - 1 : Math.min(n.layer + 1, rows - 1);
     const cells = new Map();
     data.nodes.forEach((n, i) => {
@@ -90,20 +88,29 @@ function place(data, minWidth) {
         if (!cells.has(key)) cells.set(key, []);
         cells.get(key).push(i);
     });
+    const perLine = 10, step = 12;
+    const crowd = new Array(columns).fill(1);
+    for (const [key, members] of cells) {
+        const column = Number(key.split(":")[1]);
+        if (column >= 0 && column < columns) crowd[column] = Math.max(crowd[column], Math.min(perLine, members.length));
+    }
+    const even = Math.max(70, Math.floor((minWidth - 60) / columns));
+    const widths = crowd.map(c => Math.max(even, c * step + 16));
+    const starts = widths.reduce((acc, w, i) => { acc.push(i === 0 ? 60 : acc[i - 1] + widths[i - 1]); return acc; }, []);
+    const width = starts[columns - 1] + widths[columns - 1];
+    const height = 40 + rows * rowHeight;
+    const layout = { width, height, rowHeight, rows, columnCentre: c => starts[c] + widths[c] / 2 };
     const points = new Array(data.nodes.length);
     for (const [key, members] of cells) {
         const [row, column] = key.split(":").map(Number);
-        const perLine = Math.max(1, Math.floor((columnWidth - 8) / 12));
         members.forEach((index, k) => {
             const line = Math.floor(k / perLine), at = k % perLine;
             const inLine = Math.min(perLine, members.length - line * perLine);
-            points[index] = {
-                x: 60 + column * columnWidth + columnWidth / 2 + (at - (inLine - 1) / 2) * 12,
-                y: rowY({ height, rowHeight }, row) + (line % 6) * 12,
-            };
+            points[index] = { x: layout.columnCentre(column) + (at - (inLine - 1) / 2) * step, y: rowY(layout, row) + (line % 6) * step };
         });
     }
-    return { width, height, rowHeight, columnWidth, rows, points };
+    layout.points = points;
+    return layout;
 }
 
 // The y of a row's first line of nodes (later lines of a crowded cell go below it).
@@ -112,7 +119,7 @@ function rowY(layout, row) { return layout.height - 60 - row * layout.rowHeight 
 function labels(data, layout) {
     const group = element("g", { class: "graph-labels" });
     data.tokens.forEach((token, column) => {
-        const text = element("text", { x: 60 + column * layout.columnWidth + layout.columnWidth / 2, y: layout.height - 8, class: "graph-token" });
+        const text = element("text", { x: layout.columnCentre(column), y: layout.height - 8, class: "graph-token" });
         text.textContent = token;
         group.append(text);
     });
