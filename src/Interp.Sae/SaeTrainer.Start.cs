@@ -11,7 +11,7 @@ public sealed partial class SaeTrainer
     /// <summary>
     /// A fresh run: scale factor and b_dec from the first rows, a new SAE, a new optimizer, an empty log. A transcoder
     /// trains in the model's units (an input scale would not carry over to its output) and starts b_dec at its targets'
-    /// centre and W_skip at zero (SAELens's SkipTranscoder).
+    /// mean, its encoder at the scale of its targets (<see cref="MatchOutputScale"/>) and W_skip at zero (SAELens's SkipTranscoder).
     /// </summary>
     private SaeRunState Start(Device device)
     {
@@ -70,10 +70,18 @@ public sealed partial class SaeTrainer
                 using var scope = NewDisposeScope();
                 var points = tensor(data.ToArray(), [rows, d]) * (float)(scale ?? 1.0);
                 if (_options.IsTranscoder) points = points.narrow(1, DIn, _options.OutputWidth).contiguous();      // b_dec lives where the targets do
-                var origin = _options.DecoderBiasInit == DecoderBiasInit.GeometricMedian
+                // A transcoder's b_dec is its output's constant term, whose best value under the squared error is the mean.
+                var origin = _options.DecoderBiasInit == DecoderBiasInit.GeometricMedian && !_options.IsTranscoder
                     ? SaeInit.GeometricMedian(points, _options.GeometricMedianIterations)
                     : points.mean([0]);
                 sae.DecoderBias.copy_(origin);
+            }
+            if (_options.IsTranscoder)
+            {
+                using var noGrad = no_grad();
+                using var scope = NewDisposeScope();
+                var pairs = tensor(data.ToArray(), [rows, d], device: device);
+                MatchOutputScale(sae, pairs.narrow(1, 0, DIn).contiguous(), pairs.narrow(1, DIn, _options.OutputWidth).contiguous());
             }
             var optimizer = CreateOptimizer(sae);
             _log.Delete();
@@ -86,4 +94,19 @@ public sealed partial class SaeTrainer
         }
     }
 
+    /// <summary>
+    /// Scales a new transcoder's encoder (W_enc, b_enc) so that its first outputs are as large as its targets' spread around
+    /// b_dec. With unit decoder rows and unit encoder columns they would start as large as the input (‖x‖ ≈ √d_in after
+    /// LayerNorm) whatever the MLP's output scale, and a block whose MLP writes little (the embedded model's last) then
+    /// never recovers in a short run. Scaling the pre-activations scales ReLU and TopK latents exactly.
+    /// </summary>
+    private static void MatchOutputScale(SparseAutoencoder sae, Tensor x, Tensor y)
+    {
+        var output = sae.Decode(sae.Encode(x)) - sae.DecoderBias;                               // the latents' part [N, d_out]
+        var have = output.pow(2).sum(-1).mean().sqrt().item<float>();
+        var wanted = (y - sae.DecoderBias).pow(2).sum(-1).mean().sqrt().item<float>();
+        if (!(have > 0 && wanted > 0 && float.IsFinite(have) && float.IsFinite(wanted))) return;
+        sae.EncoderWeight.mul_(wanted / have);
+        sae.EncoderBias.mul_(wanted / have);
+    }
 }

@@ -94,10 +94,11 @@ public sealed class TranscoderActivationSource : IActivationSource
         }
         catch (InterpException e) when (e.Message.Contains("no store for hook", StringComparison.Ordinal) || e.Message.Contains("not an activation store", StringComparison.Ordinal))
         {
-            throw new InterpException($"{e.Message}; a transcoder trains on both {inputHook} and {outputHook} of one harvest " +
-                                      $"(interp harvest --hook {inputHook} --hook {outputHook})", e);
+            throw new InterpException($"{e.Message}; a transcoder trains on both {inputHook} and {outputHook}, harvested in one run", e);
         }
     }
+
+    private static string Lower(bool value) => value ? "true" : "false";
 
     /// <summary>The two stores must come from one harvest: the same model, contexts and tokens, row for row.</summary>
     private static void CheckAligned(ActivationStoreReader input, ActivationStoreReader output)
@@ -106,7 +107,7 @@ public sealed class TranscoderActivationSource : IActivationSource
         string? difference =
             a.Model.WeightsSha256 != b.Model.WeightsSha256 ? $"they come from different models ({a.Model.Name}, {b.Model.Name})"
             : a.Processing != b.Processing ? $"the model's weight processing differs ({a.Processing} vs {b.Processing})"
-            : a.Ctx != b.Ctx || a.PrependBos != b.PrependBos ? $"their contexts differ (ctx {a.Ctx} vs {b.Ctx}, BOS {a.PrependBos} vs {b.PrependBos})"
+            : a.Ctx != b.Ctx || a.PrependBos != b.PrependBos ? $"their contexts differ (ctx {a.Ctx} vs {b.Ctx}, prepend_bos {Lower(a.PrependBos)} vs {Lower(b.PrependBos)})"
             : input.Rows != output.Rows ? $"they hold {input.Rows:N0} and {output.Rows:N0} rows"
             : null;
         if (difference is null)

@@ -80,6 +80,38 @@ public sealed class TranscoderTrainingTests
     }
 
     [Fact]
+    public void A_skip_transcoder_resumed_after_an_interruption_ends_where_an_uninterrupted_run_ends()
+    {
+        using var dir = new TempDir();
+        using var map = Matrix(5);
+        var source = Pairs(x => nn.functional.relu(x.matmul(map.t())));
+        TrainedWeights Weights(SparseAutoencoder sae) => new(T.ToArray(sae.DecoderWeight), T.ToArray(sae.SkipWeight!), T.ToArray(sae.EncoderBias));
+        var options = Options(dir["straight"], SaeArchitecture.JumpRelu, skip: true) with { TrainingTokens = 128 * 30, LogEvery = 1 };
+        TrainedWeights straight;
+        using (var result = new SaeTrainer(options, source).Run()) straight = Weights(result.Sae);
+
+        var interrupted = options with { OutDirectory = dir["interrupted"] };
+        using var cancel = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => new SaeTrainer(interrupted, source, p => { if (p.Step == 12) cancel.Cancel(); }).Run(cancel.Token));
+        using var resumed = new SaeTrainer(interrupted, source).Run();
+
+        var continued = Weights(resumed.Sae);
+        Assert.Equal(straight.Decoder, continued.Decoder, new FloatTolerance(1e-6f));
+        Assert.Equal(straight.Skip, continued.Skip, new FloatTolerance(1e-6f));
+        Assert.Equal(straight.EncoderBias, continued.EncoderBias, new FloatTolerance(1e-6f));
+        Assert.Contains(straight.Skip, v => v != 0);                                            // the skip connection trained
+    }
+
+    private sealed record TrainedWeights(float[] Decoder, float[] Skip, float[] EncoderBias);
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
+    }
+
+    [Fact]
     public void A_transcoder_that_writes_nothing_spliced_in_for_the_mlp_costs_what_zero_ablating_the_mlp_costs()
     {
         using var model = Gpt2.Load(TestRepo.TinyRandomGpt2);
