@@ -28,6 +28,7 @@ public static class CliApp
             ServeCommand.Create(),
             AutoInterpCommand.Create(),
             ScoreCommand.Create(),
+            AttributeCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

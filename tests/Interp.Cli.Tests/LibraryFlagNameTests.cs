@@ -6,7 +6,7 @@ namespace Interp.Cli.Tests;
 public sealed partial class LibraryFlagNameTests
 {
     private static readonly string[] Libraries =
-        ["Interp.Core", "Interp.Model", "Interp.Sae", "Interp.Records", "Interp.AutoInterp", "Interp.Web"];
+        ["Interp.Core", "Interp.Model", "Interp.Sae", "Interp.Records", "Interp.AutoInterp", "Interp.Web", "Interp.Circuits"];
 
     // (file, text on the line) that may keep a flag name.
     private static readonly (string File, string Line)[] Exempt =

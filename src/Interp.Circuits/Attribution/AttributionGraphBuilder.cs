@@ -34,15 +34,10 @@ public static class AttributionGraphBuilder
     public static AttributionGraph Build(Gpt2 model, IReadOnlyList<SparseAutoencoder> transcoders, IReadOnlyList<int> ids, AttributionOptions options)
     {
         ArgumentNullException.ThrowIfNull(transcoders);
-        return Build(model, [.. transcoders.Select(TranscoderParts.From)], ids, options);
-    }
-
-    internal static AttributionGraph Build(Gpt2 model, IReadOnlyList<TranscoderParts> transcoders, IReadOnlyList<int> ids, AttributionOptions options)
-    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var byLayer = TranscoderParts.ByLayer(model, transcoders);
+        var byLayer = TranscoderParts.ByLayer(model, [.. transcoders.Select(TranscoderParts.From)]);
         CheckIds(model, ids);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -54,8 +49,10 @@ public static class AttributionGraphBuilder
             throw new InterpException($"the graph would have {nodes.Nodes.Count:N0} nodes ({nodes.Nodes.Count(n => n.Kind == GraphNodeKind.Feature):N0} active features), "
                 + $"more than {AttributionOptions.MaxNodes:N0}: use a shorter prompt or sparser transcoders");
         var adjacency = Adjacency(model, system, nodes);
-        var graph = Graph(ids, nodes.Nodes, adjacency);
-        return options.Prune ? GraphPruning.Prune(graph, adjacency, options.NodeThreshold, options.EdgeThreshold) : graph;
+        // Pruning reads the adjacency itself: the complete graph's edge list is only made when it is the answer.
+        return options.Prune
+            ? GraphPruning.Prune(Graph(ids, nodes.Nodes, []), adjacency, options.NodeThreshold, options.EdgeThreshold)
+            : Graph(ids, nodes.Nodes, Edges(nodes.Nodes, adjacency));
     }
 
     private static void CheckIds(Gpt2 model, IReadOnlyList<int> ids)
@@ -128,8 +125,12 @@ public static class AttributionGraphBuilder
 
     private static void AddAt(Tensor target, long dimension, Tensor index, Tensor source) => target.index_add_(dimension, index, source, One);
 
-    /// <summary>The graph with every nonzero entry of <paramref name="adjacency"/> as an edge.</summary>
-    internal static AttributionGraph Graph(IReadOnlyList<int> ids, IReadOnlyList<GraphNode> nodes, Tensor adjacency, Tensor? keep = null)
+    /// <summary>A graph of <paramref name="nodes"/> and <paramref name="edges"/>, its tokens read off the embedding nodes.</summary>
+    internal static AttributionGraph Graph(IReadOnlyList<int> ids, IReadOnlyList<GraphNode> nodes, IReadOnlyList<GraphEdge> edges) =>
+        new([.. ids], [.. nodes.Where(n => n.Kind == GraphNodeKind.Embedding).OrderBy(n => n.Position).Select(n => n.Token)], nodes, edges);
+
+    /// <summary>Every nonzero entry of <paramref name="adjacency"/> (where <paramref name="keep"/> is true, if given) as an edge.</summary>
+    internal static GraphEdge[] Edges(IReadOnlyList<GraphNode> nodes, Tensor adjacency, Tensor? keep = null)
     {
         using var scope = NewDisposeScope();
         var kept = keep is null ? adjacency.ne(0) : adjacency.ne(0).logical_and(keep);
@@ -138,7 +139,6 @@ public static class AttributionGraphBuilder
         var pairs = at.data<long>().ToArray();
         var edges = new GraphEdge[weights.Length];
         for (var e = 0; e < edges.Length; e++) edges[e] = new GraphEdge(nodes[(int)pairs[2 * e + 1]].Id, nodes[(int)pairs[2 * e]].Id, weights[e]);
-        var tokens = nodes.Where(n => n.Kind == GraphNodeKind.Embedding).OrderBy(n => n.Position).Select(n => n.Token).ToArray();
-        return new AttributionGraph([.. ids], tokens, nodes, edges);
+        return edges;
     }
 }

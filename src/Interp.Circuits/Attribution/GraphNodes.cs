@@ -48,7 +48,7 @@ internal sealed class GraphNodes
             if (transcoder.SkipWeight is { } skip) postBias = postBias + system.Ln2Bias[l].matmul(skip.t());
             var midBias = system.AttentionConstant[l];
 
-            var (positionsOf, latentsOf, values) = (at.data<long>().ToArray(), latent.data<long>().ToArray(), activation.data<float>().ToArray());
+            var (positionsOf, latentsOf, values) = (at.cpu().data<long>().ToArray(), latent.cpu().data<long>().ToArray(), activation.cpu().data<float>().ToArray());
             Features[l] = Add(positionsOf.Select((t, k) => new GraphNode($"feature:{l}:{t}:{latentsOf[k]}", GraphNodeKind.Feature, l, (int)t,
                 (int)latentsOf[k], values[k], tokens[t], values[k])));
             (Latents[l], FeaturePositions[l]) = (latent, at);

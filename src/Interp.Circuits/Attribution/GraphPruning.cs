@@ -73,8 +73,7 @@ public static class GraphPruning
         edgeMask = edgeMask.logical_and(nodeMask.unsqueeze(1).logical_and(nodeMask.unsqueeze(0)));
 
         var keptNodes = nodeMask.cpu().data<bool>().ToArray();
-        var full = AttributionGraphBuilder.Graph(graph.TokenIds, nodes, adjacency, edgeMask);
-        return full with { Nodes = [.. nodes.Where((_, i) => keptNodes[i])] };
+        return AttributionGraphBuilder.Graph(graph.TokenIds, [.. nodes.Where((_, i) => keptNodes[i])], AttributionGraphBuilder.Edges(nodes, adjacency, edgeMask));
     }
 
     /// <summary>|A| with each row scaled to sum 1 (rows of zeros stay zero).</summary>

@@ -34,6 +34,6 @@ public static class BenchCommand
                                   $"{r.ModelGflopsPerSecond,14:F1} {r.MatmulGflopsPerSecond,15:F1} {r.Ratio,6:P0}");
             return 0;
         }));
-        return new Command("bench", "Benchmarks that print ratios measured side by side in one run") { forward, BenchHarvestCommand.Create(), BenchSaeCommand.Create(), BenchAutoInterpCommand.Create(), BenchServeCommand.Create() };
+        return new Command("bench", "Benchmarks that print ratios measured side by side in one run") { forward, BenchHarvestCommand.Create(), BenchSaeCommand.Create(), BenchAutoInterpCommand.Create(), BenchServeCommand.Create(), BenchAttributeCommand.Create() };
     }
 }

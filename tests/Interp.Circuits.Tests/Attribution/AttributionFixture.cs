@@ -10,11 +10,9 @@ using static TorchSharp.torch;
 namespace Interp.Circuits.Tests.Attribution;
 
 /// <summary>
-/// The embedded model (d_model 128, 4 layers) and seeded random transcoders for it: decoder rows random unit vectors,
-/// encoder their transpose, and — unlike a fresh SAE — random biases and, for skip transcoders, a random W_skip, so
-/// that every constant and path of the frozen system is exercised. Their weights do not matter for the identities
-/// tested (completeness holds for any transcoder). The skip weight travels beside the SAE in
-/// <see cref="TranscoderParts"/> (the adapter, until SparseAutoencoder carries W_skip itself).
+/// The embedded model (d_model 128, 4 layers) and seeded random transcoders for it (<see cref="RandomTranscoders"/>,
+/// with random biases and, for skip transcoders, a random W_skip, so that every constant and path of the frozen system
+/// is exercised). Their weights do not matter for the identities tested: completeness holds for any transcoder.
 /// </summary>
 internal static class AttributionFixture
 {
@@ -24,26 +22,9 @@ internal static class AttributionFixture
 
     public static Gpt2 Model(TlProcessing? processing = null) => Gpt2.Load(ModelSource.DefaultModelDirectory, CPU, processing);
 
-    /// <summary>One transcoder per block: TopK(k) over d_sae latents, with W_skip when <paramref name="skip"/>.</summary>
-    public static TranscoderParts[] Transcoders(Gpt2 model, bool skip, int dSae = 256, int k = 8, long seed = 1,
-        SaeArchitecture architecture = SaeArchitecture.TopK)
-    {
-        var d = model.Config.NEmbd;
-        return [.. Enumerable.Range(0, model.Config.NLayer).Select(l =>
-        {
-            var sae = SparseAutoencoder.Create(new SaeConfig
-            {
-                Architecture = architecture, DIn = d, DSae = dSae, K = architecture == SaeArchitecture.TopK ? k : 0,
-                HookName = HookName.Ln2Normalized(l), HookLayer = l,
-            }, CPU, seed + l);
-            using var noGrad = no_grad();
-            var generator = new Generator((ulong)(seed * 100 + l), CPU);
-            sae.EncoderBias.copy_(randn(dSae, generator: generator) * 0.1);
-            sae.DecoderBias.copy_(randn(d, generator: generator) * 0.1);
-            var skipWeight = skip ? (randn(d, d, generator: generator) * 0.05).DetachFromDisposeScope() : null;
-            return new TranscoderParts(l, sae, skipWeight);
-        })];
-    }
+    /// <summary>One transcoder per block: TopK(k) over d_sae latents, random biases, and a random W_skip when <paramref name="skip"/>.</summary>
+    public static SparseAutoencoder[] Transcoders(Gpt2 model, bool skip, int dSae = 256, int k = 8, long seed = 1) =>
+        RandomTranscoders.Create(model, dSae, k, skip, biases: true, seed);
 
     /// <summary>The sum of each node's incoming edge weights, by node id.</summary>
     public static Dictionary<string, double> IncomingSums(AttributionGraph graph)

@@ -57,7 +57,7 @@ public sealed class CompletenessTests
         var worst = 0.0;
         foreach (var node in features)
         {
-            var sae = transcoders[node.Layer].Sae;
+            var sae = transcoders[node.Layer];
             using var pre = sae.PreActivations(inputs[node.Layer][node.Position]);
             var expected = pre[node.Feature!.Value].item<float>() - sae.EncoderBias[node.Feature!.Value].item<float>();
             worst = Math.Max(worst, Math.Abs(sums[node.Id] - expected));
@@ -76,7 +76,7 @@ public sealed class CompletenessTests
         var inputs = AttributionFixture.MlpInputs(model, ids);
         for (var l = 0; l < model.Config.NLayer; l++)
         {
-            using var latents = transcoders[l].Sae.Encode(inputs[l]);                             // [T, d_sae]
+            using var latents = transcoders[l].Encode(inputs[l]);                             // [T, d_sae]
             using var active = latents.ne(0);
             using var count = active.sum();
             var nodes = graph.Nodes.Where(n => n.Kind == GraphNodeKind.Feature && n.Layer == l).ToArray();
@@ -99,5 +99,30 @@ public sealed class CompletenessTests
         var sums = AttributionFixture.IncomingSums(graph);
         foreach (var node in graph.Nodes.Where(n => n.Kind == GraphNodeKind.Logit))
             Assert.True(Math.Abs(sums[node.Id] - node.Value) < 1e-3, $"{node.Id}: incoming edges sum to {sums[node.Id]}, value {node.Value}");
+    }
+
+    [Fact]
+    public void Completeness_holds_for_skip_transcoders_saved_in_saelens_layout_and_loaded_from_a_runs_folder()
+    {
+        using var model = AttributionFixture.Model();
+        var ids = AttributionFixture.Prompt(model);
+        using var dir = new TempDir();
+        foreach (var t in AttributionFixture.Transcoders(model, skip: true)) t.Save(dir[$"transcoders/layer-{TranscoderParts.LayerOf(t)}"]);
+        var loaded = TranscoderFolders.Load([dir["transcoders"]]);
+        Assert.All(loaded, t => Assert.NotNull(t.SkipWeight));
+        var graph = AttributionGraphBuilder.Build(model, loaded, ids, Complete);
+
+        var inputs = AttributionFixture.MlpInputs(model, ids);
+        var sums = AttributionFixture.IncomingSums(graph);
+        foreach (var node in graph.Nodes.Where(n => n.Kind is GraphNodeKind.Logit or GraphNodeKind.Feature))
+        {
+            var expected = node.Value;
+            if (node.Kind == GraphNodeKind.Feature)
+            {
+                using var pre = loaded[node.Layer].PreActivations(inputs[node.Layer][node.Position]);
+                expected = pre[node.Feature!.Value].item<float>() - loaded[node.Layer].EncoderBias[node.Feature!.Value].item<float>();
+            }
+            Assert.True(Math.Abs(sums[node.Id] - expected) < 1e-3, $"{node.Id}: incoming edges sum to {sums[node.Id]}, expected {expected}");
+        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class EdgePerturbationTests
         logits?.Dispose();
         using (original)
         {
-            var sae = transcoders[0].Sae;
+            var sae = transcoders[0];
             var contribution = sae.DecoderWeight[source.Feature!.Value] * source.Activation!.Value / sae.Config.InputScale;   // [d]
             var mlpOut = original[HookName.MlpOut(0)].clone();
             mlpOut[0, source.Position] -= contribution;
@@ -46,7 +46,7 @@ public sealed class EdgePerturbationTests
             using (model.Hooks(hooks)) (logits, perturbed) = model.RunWithCache(tokens, [HookName.Ln2Normalized(1)], stopAtLastHook: true);
             using (perturbed)
             {
-                var reader = transcoders[1].Sae;
+                var reader = transcoders[1];
                 var column = reader.EncoderWeight[.., target.Feature!.Value] * reader.Config.InputScale;
                 var before = original[HookName.Ln2Normalized(1)][0, target.Position].dot(column).item<float>();
                 var after = perturbed[HookName.Ln2Normalized(1)][0, target.Position].dot(column).item<float>();

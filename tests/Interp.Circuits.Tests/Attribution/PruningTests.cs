@@ -63,4 +63,28 @@ public sealed class PruningTests
 
     private static string[] Ids(AttributionGraph graph, GraphNodeKind kind) =>
         [.. graph.Nodes.Where(n => n.Kind == kind).Select(n => n.Id)];
+
+    [Fact]
+    public void On_a_small_graph_pruning_keeps_what_circuit_tracers_influence_thresholds_keep()
+    {
+        // emb0 → strong (1.0) → logit (10); emb1 → weak (1.0) → logit (0.1); emb0 → logit (0.5). Worked by hand with
+        // circuit-tracer's formulas: node influences emb0 0.99, strong 0.943, emb1 and weak 0.0094 each; at 0.8 the
+        // threshold is strong's score, so weak goes. Edge scores then: strong → logit 0.952, emb0 → strong 0.952,
+        // emb0 → logit 0.048: at 0.98 all three stay, at 0.9 the direct emb0 → logit goes.
+        GraphNode Node(string id, GraphNodeKind kind, int layer, int position, double? probability = null) =>
+            new(id, kind, layer, position, kind == GraphNodeKind.Logit ? 7 : kind == GraphNodeKind.Feature ? 1 : null,
+                kind == GraphNodeKind.Feature ? 1.0 : null, "t", 1.0, probability);
+        var graph = new AttributionGraph([1, 2], ["a", "b"],
+            [Node("emb0", GraphNodeKind.Embedding, -1, 0), Node("emb1", GraphNodeKind.Embedding, -1, 1), Node("strong", GraphNodeKind.Feature, 0, 1),
+             Node("weak", GraphNodeKind.Feature, 0, 1), Node("logit", GraphNodeKind.Logit, 1, 1, probability: 1.0)],
+            [new("emb0", "strong", 1.0), new("emb1", "weak", 1.0), new("strong", "logit", 10), new("weak", "logit", 0.1), new("emb0", "logit", 0.5)]);
+
+        var loose = GraphPruning.Prune(graph, 0.8, 0.98);
+        Assert.Equal(["emb0", "emb1", "strong", "logit"], loose.Nodes.Select(n => n.Id).ToArray());
+        Assert.Equal([("emb0", "strong"), ("strong", "logit"), ("emb0", "logit")], loose.Edges.Select(e => (e.Source, e.Target)).OrderBy(e => e.Target == "logit").ThenBy(e => e.Source != "strong").ToArray());
+
+        var tight = GraphPruning.Prune(graph, 0.8, 0.9);
+        Assert.Equal([("emb0", "strong"), ("strong", "logit")], tight.Edges.Select(e => (e.Source, e.Target)).OrderBy(e => e.Target == "logit").ToArray());
+    }
 }
+
