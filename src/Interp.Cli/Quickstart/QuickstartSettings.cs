@@ -76,8 +76,8 @@ public sealed record QuickstartSettings
     public int TranscoderBatch { get; init; } = 1024;
 
     /// <summary>
-    /// Adam's peak learning rate for the transcoders: 5 × the SAE default, which in 400 steps still left layer 3's
-    /// explained variance at 0.08 (0.86 with this rate), its decoder only shrinking towards the MLP output's scale.
+    /// Adam's peak learning rate for the transcoders: 5 × the SAE default, which in 400 steps left layer 3's explained
+    /// variance of the MLP output at 0.911 (0.967 with this rate) on the embedded model.
     /// </summary>
     public double TranscoderLearningRate { get; init; } = 0.002;
 
