@@ -52,4 +52,33 @@ public class QuickstartPlanTests
         var usual = Stages(Settings(2 * SaeTrainingOptions.DefaultBatchSize)).Single(s => s.Name == "train-sae");
         Assert.DoesNotContain("--batch", usual.CommandLine);                         // train-sae's own default
     }
+
+    [Fact]
+    public void With_transcoders_it_harvests_every_layers_mlp_input_and_output_then_trains_records_and_explains_a_transcoder_per_layer()
+    {
+        var layout = new QuickstartLayout("run");
+        var stages = QuickstartPlan.Stages(Settings(204_800) with { Transcoders = true, Layers = 4, TranscoderHarvestTokens = 51_200 }, layout);
+
+        var harvest = stages.Single(s => s.Name == "harvest transcoders").CommandLine;
+        for (var layer = 0; layer < 4; layer++)
+        {
+            Assert.Contains($" --hook blocks.{layer}.ln2.hook_normalized --hook blocks.{layer}.hook_mlp_out ", harvest);
+            Assert.Contains($" --layer {layer} --arch topk --d-sae 1024 --k 32 --tokens 409600 --batch 1024 --lr 0.002 ", stages.Single(s => s.Name == $"train-transcoder {layer}").CommandLine);
+            Assert.EndsWith($"--out {layout.TranscoderOf(layer)}", stages.Single(s => s.Name == $"train-transcoder {layer}").CommandLine);
+            Assert.Contains($"--sae {layout.TranscoderOf(layer)} ", stages.Single(s => s.Name == $"records transcoder {layer}").CommandLine);
+            Assert.Contains($"--records {layout.TranscoderRecordsOf(layer)} ", stages.Single(s => s.Name == $"autointerp transcoder {layer}").CommandLine);
+        }
+        Assert.Contains(" --tokens 51200 ", harvest);
+        Assert.Equal(7 + 1 + 3 * 4, stages.Count);
+        Assert.DoesNotContain(QuickstartPlan.Stages(Settings(204_800), layout), s => s.Name.Contains("transcoder", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void With_an_llm_explainer_only_the_first_latents_of_each_transcoder_are_explained()
+    {
+        var stages = QuickstartPlan.Stages(Settings(204_800) with { Transcoders = true, Layers = 2, Explainer = "llm" }, new QuickstartLayout("run"));
+
+        Assert.All(stages.Where(s => s.Name.StartsWith("autointerp transcoder", StringComparison.Ordinal)),
+            s => Assert.Contains($" --units 0-{QuickstartTranscoderPlan.LlmExplainedLatents - 1} ", s.CommandLine));
+    }
 }

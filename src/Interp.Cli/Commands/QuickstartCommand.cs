@@ -31,11 +31,12 @@ public static class QuickstartCommand
         var k = new Option<int>("--k") { Description = "Latents per token of the TopK SAE", DefaultValueFactory = _ => QuickstartSettings.DefaultK };
         var layer = new Option<int?>("--layer") { Description = "The SAE reads blocks.L.hook_resid_pre and the neurons are blocks.(L-1).mlp.hook_post (default L: n_layer / 2)" };
         var explainer = new Option<string>("--explainer") { Description = "auto (llm when INTERP_LLM_MODEL is set, else offline), offline or llm", DefaultValueFactory = _ => "auto" };
+        var transcoders = new Option<bool>("--transcoders") { Description = "Also train a TopK transcoder per layer (with records and explanations) and serve the attribution graph page" };
         var noServe = new Option<bool>("--no-serve") { Description = "Stop after the pipeline instead of serving the UI" };
         var quiet = CommonOptions.Quiet();
         var threads = ThreadsOption.Create();
         var command = new Command("quickstart", "The whole pipeline on the embedded model, then the browser UI: harvest, SAE, records, explanations, serve")
-            { model, device, corpus, textField, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, threads, noServe, quiet };
+            { model, device, corpus, textField, output, urls, token, tokens, evalTokens, saeTokens, dSae, k, layer, explainer, transcoders, threads, noServe, quiet };
         // The harvest takes these; the SAE's cfg.json records them and the later stages follow it.
         var processing = new TlProcessingOptions();
         processing.AddTo(command);
@@ -46,6 +47,8 @@ public static class QuickstartCommand
             var settings = Settings(parse.GetValue(model), parse.GetValue(device)!, parse.GetValue(corpus), parse.GetValue(textField)!, parse.GetValue(output)!,
                 parse.GetValue(tokens), parse.GetValue(evalTokens), parse.GetValue(saeTokens), parse.GetValue(dSae), parse.GetValue(k), parse.GetValue(layer),
                 parse.GetValue(explainer)!) with { Threads = parse.GetValue(threads), Processing = processing.Read(parse), Quiet = parse.GetValue(quiet) };
+            if (parse.GetValue(transcoders))
+                settings = settings with { Transcoders = true, TranscoderHarvestTokens = Math.Min(settings.HarvestTokens, QuickstartSettings.DefaultTranscoderHarvestTokens) };
             var (addresses, accessToken) = (parse.GetValue(urls)!, parse.GetValue(token));
             if (!parse.GetValue(noServe) && Web.Security.BindingPolicy.Refusal(addresses,
                     accessToken ?? Environment.GetEnvironmentVariable(InterpWebOptions.TokenVariable)) is { } refusal)
@@ -115,7 +118,7 @@ public static class QuickstartCommand
             Model = model, Device = device, Corpus = files, TextField = textField, OutDirectory = output,
             SaeHook = HookName.ResidPre(l).ToString(), MlpHook = HookName.MlpPost(l - 1).ToString(), Ctx = ctx,
             HarvestTokens = harvest, EvalTokens = Math.Min(evalTokens, leftOver), SaeTrainingTokens = saeTokens,
-            DSae = latents, K = k, Explainer = explainerKind,
+            DSae = latents, K = k, Explainer = explainerKind, Layers = c.NLayer,
         };
     }
 

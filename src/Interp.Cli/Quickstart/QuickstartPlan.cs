@@ -54,6 +54,7 @@ public static class QuickstartPlan
             stages.Add(new($"autointerp {name}", $"explain ({s.Explainer}), simulate and score every unit: {Scorers}",
                 ["autointerp", "--records", records, "--explainer", s.Explainer, "--scorer", Scorers, .. quiet, "--out", results],
                 () => QuickstartLayout.ResultsComplete(records, results)));
+        stages.AddRange(QuickstartTranscoderPlan.Stages(s, layout));
         return stages;
     }
 

@@ -36,7 +36,12 @@ public static class QuickstartReport
             if (Read(Path.Combine(records, RecordsManifest.FileName))?["source"]?.GetValue<string>() is { } source)
                 yield return $"units    {baseUrl}{UnitUrls.List(runName, source)}{query}";
         yield return $"overview {baseUrl}{UnitUrls.Overview(runName)}{query}";
+        if (Web.Graph.TranscoderFolders.Of(layout.Run).Count > 0)
+            yield return $"graph    {baseUrl}{UnitUrls.Graph(runName, ExamplePrompt)}{(query.Length == 0 ? "" : "&" + query[1..])}";
     }
+
+    /// <summary>The prompt the graph page link opens with.</summary>
+    public const string ExamplePrompt = "To be, or not to be, that is the";
 
     private static IEnumerable<UnitResult> Best(string resultsPath, int count) =>
         File.Exists(resultsPath)

@@ -57,6 +57,33 @@ public sealed record QuickstartSettings
     /// <summary>Show no progress in any stage (each verb's <c>--quiet</c>).</summary>
     public bool Quiet { get; init; }
 
+    /// <summary>Also train a transcoder per layer (with records and explanations) for the graph page.</summary>
+    public bool Transcoders { get; init; }
+
+    /// <summary>The model's layers (one transcoder each).</summary>
+    public int Layers { get; init; }
+
+    /// <summary>Tokens harvested at every layer's MLP input and output for the transcoders (the first ones of the corpus).</summary>
+    public long TranscoderHarvestTokens { get; init; } = DefaultTranscoderHarvestTokens;
+
+    /// <summary>The default <see cref="TranscoderHarvestTokens"/>: 400 contexts of 128.</summary>
+    public const long DefaultTranscoderHarvestTokens = 51_200;
+
+    /// <summary>Activation rows each transcoder trains on: 400 steps of <see cref="TranscoderBatch"/>.</summary>
+    public long TranscoderTrainingTokens { get; init; } = 409_600;
+
+    /// <summary>Rows per transcoder training step: smaller than an SAE's, for more steps over the smaller harvest.</summary>
+    public int TranscoderBatch { get; init; } = 1024;
+
+    /// <summary>
+    /// Adam's peak learning rate for the transcoders: 5 × the SAE default, which in 400 steps left layer 3's explained
+    /// variance of the MLP output at 0.911 (0.967 with this rate) on the embedded model.
+    /// </summary>
+    public double TranscoderLearningRate { get; init; } = 0.002;
+
+    /// <summary>Latents of each transcoder.</summary>
+    public int TranscoderDSae { get; init; } = 1024;
+
     /// <summary>offline, or llm (an OpenAI-compatible endpoint from INTERP_LLM_ENDPOINT / INTERP_LLM_MODEL).</summary>
     public string Explainer { get; init; } = "offline";
 }

@@ -39,6 +39,9 @@ public sealed record InterpWebOptions
     /// <summary>Model requests (live runs, generations) one browser circuit may make per minute.</summary>
     public int RequestsPerMinute { get; init; } = 30;
 
+    /// <summary>Most prompt tokens the graph page accepts (an attribution graph grows with the square of the prompt).</summary>
+    public int MaxGraphTokens { get; init; } = 32;
+
     /// <summary>Most new tokens a steering request generates.</summary>
     public int MaxNewTokens { get; init; } = 64;
 

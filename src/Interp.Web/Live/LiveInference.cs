@@ -47,7 +47,7 @@ public static class LiveInference
             var focus = request.FocusUnit ?? units[0];
             if (focus < 0 || focus >= width) throw new InterpException($"unit {focus} is out of range: {(sae is null ? hook.Name : "the SAE")} has {width} units (0–{width - 1})");
             var focusValues = a.select(1, focus).contiguous().data<float>().ToArray();
-            var source = new UnitSource(sae is null ? UnitKind.Neuron : UnitKind.SaeLatent, hook).ToString();
+            var source = new UnitSource(sae is null ? UnitKind.Neuron : sae.Config.IsTranscoder ? UnitKind.TranscoderLatent : UnitKind.SaeLatent, hook).ToString();
             return new LiveActivations(source, tokens, ids, width, units, values, focus, focusValues, truncated);
         }
     }

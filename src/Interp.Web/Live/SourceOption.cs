@@ -13,10 +13,11 @@ namespace Interp.Web.Live;
 /// <param name="Hook">The hook (for an SAE, the hook it reads).</param>
 /// <param name="SaeFolder">The SAE folder, or null for neurons.</param>
 /// <param name="Run">The run the SAE belongs to, or null.</param>
-public sealed record SourceOption(string Key, string Label, string Hook, string? SaeFolder, string? Run)
+/// <param name="Transcoder">The SAE folder holds a transcoder (its latents are <c>transcoder:L</c>).</param>
+public sealed record SourceOption(string Key, string Label, string Hook, string? SaeFolder, string? Run, bool Transcoder = false)
 {
-    /// <summary>The unit source name used by records stores: the hook, or <c>sae:</c> and the hook.</summary>
-    public string UnitSource => new UnitSource(SaeFolder is null ? UnitKind.Neuron : UnitKind.SaeLatent, new HookName(Hook)).ToString();
+    /// <summary>The unit source name used by records stores: the hook, <c>sae:</c> and the hook, or <c>transcoder:</c> and the block.</summary>
+    public string UnitSource => new UnitSource(SaeFolder is null ? UnitKind.Neuron : Transcoder ? UnitKind.TranscoderLatent : UnitKind.SaeLatent, new HookName(Hook)).ToString();
 
     /// <summary>The model's per-token hooks, then every SAE in the runs whose hook the model has.</summary>
     public static IReadOnlyList<SourceOption> Build(ModelDescription model, IReadOnlyList<RunInfo> runs)
@@ -25,7 +26,7 @@ public sealed record SourceOption(string Key, string Label, string Hook, string?
         ArgumentNullException.ThrowIfNull(runs);
         var hooks = model.Hooks.ToHashSet(StringComparer.Ordinal);
         var saes = runs.SelectMany(r => r.Saes.Where(s => hooks.Contains(s.Hook)).Select(s =>
-            new SourceOption($"sae:{r.Name}/{s.Name}", $"SAE {r.Name}/{s.Name} ({s.Hook}, {s.DSae} latents)", s.Hook, s.Folder, r.Name)));
+            new SourceOption($"sae:{r.Name}/{s.Name}", $"{(s.IsTranscoder ? "transcoder" : "SAE")} {r.Name}/{s.Name} ({s.Hook}, {s.DSae} latents)", s.Hook, s.Folder, r.Name, s.IsTranscoder)));
         return saes.Concat(model.Hooks.Select(h => new SourceOption("hook:" + h, h + " (neurons)", h, null, null))).ToArray();
     }
 
@@ -38,7 +39,7 @@ public sealed record SourceOption(string Key, string Label, string Hook, string?
         ArgumentNullException.ThrowIfNull(options);
         if (!Core.Records.UnitSource.TryParse(source, out var parsed)) return null;
         return parsed.IsSae
-            ? options.FirstOrDefault(o => o.SaeFolder is not null && o.Hook == parsed.Hook.Name && (run is null || o.Run == run))
+            ? options.FirstOrDefault(o => o.SaeFolder is not null && o.Transcoder == parsed.IsTranscoder && o.Hook == parsed.Hook.Name && (run is null || o.Run == run))
             : options.FirstOrDefault(o => o.SaeFolder is null && o.Hook == parsed.Hook.Name);
     }
 

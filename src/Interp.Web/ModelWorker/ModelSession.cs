@@ -15,6 +15,7 @@ public sealed class ModelSession(string? modelDirectory, string device, TlProces
     private const int SaesKept = 4;
     private readonly LinkedList<(string Folder, SparseAutoencoder Sae)> _saes = new();
     private readonly Dictionary<TlProcessing, Gpt2> _models = [];
+    private (string[] Folders, SparseAutoencoder[] Loaded)? _transcoders;
 
     /// <summary>The model folder served (null until the default is resolved).</summary>
     public string? ModelDirectory { get; private set; } = modelDirectory;
@@ -74,9 +75,41 @@ public sealed class ModelSession(string? modelDirectory, string device, TlProces
         return sae;
     }
 
-    /// <summary>Disposes the model and SAEs.</summary>
+    /// <summary>
+    /// The transcoders in <paramref name="folders"/>, in that order: one set is kept (an attribution graph needs every
+    /// layer's at once, so they are not in the SAEs' least-recently-used list, which could drop one while in use).
+    /// </summary>
+    public IReadOnlyList<SparseAutoencoder> Transcoders(IReadOnlyList<string> folders)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        var full = folders.Select(Path.GetFullPath).ToArray();
+        if (_transcoders is { } kept && kept.Folders.SequenceEqual(full)) return kept.Loaded;
+        DisposeTranscoders();
+        var device = (_models.Values.FirstOrDefault() ?? Model).Device;
+        var loaded = new List<SparseAutoencoder>();
+        try
+        {
+            foreach (var folder in full) loaded.Add(SparseAutoencoder.Load(folder, device));
+        }
+        catch
+        {
+            foreach (var t in loaded) t.Dispose();
+            throw;
+        }
+        _transcoders = (full, loaded.ToArray());
+        return _transcoders.Value.Loaded;
+    }
+
+    private void DisposeTranscoders()
+    {
+        foreach (var t in _transcoders?.Loaded ?? []) t.Dispose();
+        _transcoders = null;
+    }
+
+    /// <summary>Disposes the model, SAEs and transcoders.</summary>
     public void Dispose()
     {
+        DisposeTranscoders();
         foreach (var (_, sae) in _saes) sae.Dispose();
         _saes.Clear();
         foreach (var model in _models.Values) model.Dispose();

@@ -44,7 +44,8 @@ public sealed record HookStoreInfo(string Hook, string Folder, int D, string Dty
 /// <param name="DSae">Latents.</param>
 /// <param name="K">k for topk/batchtopk, else 0.</param>
 /// <param name="Log">The training curve (<c>training_log.jsonl</c>), when present.</param>
-public sealed record SaeInfo(string Name, string Folder, string Architecture, string Hook, int DIn, int DSae, int K, TrainingLog? Log);
+/// <param name="IsTranscoder">A transcoder (reads <paramref name="Hook"/>, writes its block's MLP output) rather than an SAE.</param>
+public sealed record SaeInfo(string Name, string Folder, string Architecture, string Hook, int DIn, int DSae, int K, TrainingLog? Log, bool IsTranscoder = false);
 
 /// <summary>A records store (<c>records.db</c> + <c>manifest.json</c>).</summary>
 /// <param name="Folder">The records folder.</param>

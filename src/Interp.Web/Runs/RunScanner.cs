@@ -74,7 +74,7 @@ public static class RunScanner
                 var config = SaeConfig.Load(cfg);
                 var logPath = Path.Combine(dir, SaeTrainer.LogFileName);
                 var log = File.Exists(logPath) ? TrainingLog.Read(logPath) : null;
-                result.Add(new SaeInfo(Path.GetRelativePath(run, dir), dir, config.Architecture.ToSaeLensName(), config.HookName, config.DIn, config.DSae, config.K, log));
+                result.Add(new SaeInfo(Path.GetRelativePath(run, dir), dir, config.SaeLensArchitectureName, config.HookName, config.DIn, config.DSae, config.K, log, config.IsTranscoder));
             }
             catch (Exception e) when (e is InterpException or IOException) { problems.Add(e.Message); }
         }

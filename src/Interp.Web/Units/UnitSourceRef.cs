@@ -14,5 +14,8 @@ namespace Interp.Web.Units;
 public sealed record UnitSourceRef(string Run, string Source, string Kind, string Hook, int SourceUnits, int UnitCount, long Tokens, string RecordsFolder)
 {
     /// <summary>Latents of an SAE rather than neurons of a hook.</summary>
-    public bool IsSae => Kind == UnitSource.NameOf(UnitKind.SaeLatent) || UnitSource.TryParse(Source, out var parsed) && parsed.IsSae;
+    public bool IsSae => Kind == UnitSource.NameOf(UnitKind.SaeLatent) || IsTranscoder || UnitSource.TryParse(Source, out var parsed) && parsed.IsSae;
+
+    /// <summary>Latents of a transcoder (<c>transcoder:L</c>).</summary>
+    public bool IsTranscoder => Kind == UnitSource.NameOf(UnitKind.TranscoderLatent) || UnitSource.TryParse(Source, out var parsed) && parsed.IsTranscoder;
 }

@@ -21,6 +21,10 @@ public static class UnitUrls
     /// <summary>The neuron overview heatmap of a run.</summary>
     public static string Overview(string run) => $"runs/{Uri.EscapeDataString(run)}/overview";
 
+    /// <summary>The attribution graph page of a run, drawing <paramref name="prompt"/> on arrival when one is given.</summary>
+    public static string Graph(string run, string? prompt = null) =>
+        $"graph?run={Uri.EscapeDataString(run)}" + (prompt is null ? "" : $"&prompt={Uri.EscapeDataString(prompt)}");
+
     /// <summary>The steering page set up for a unit of a run.</summary>
     public static string Steer(string run, string source, int index) =>
         $"steer?run={Uri.EscapeDataString(run)}&source={Uri.EscapeDataString(source)}&unit={index.ToString(CultureInfo.InvariantCulture)}";
