@@ -31,6 +31,13 @@ public sealed record SourceOption(string Key, string Label, string Hook, string?
     }
 
     /// <summary>
+    /// The options steering can use: all but transcoders, whose decoder rows belong at the MLP's output, not at the hook
+    /// they read (where steering adds a unit's direction).
+    /// </summary>
+    public static IReadOnlyList<SourceOption> ForSteering(IReadOnlyList<SourceOption> options) =>
+        options.Where(o => !o.Transcoder).ToArray();
+
+    /// <summary>
     /// The option for unit source <paramref name="source"/> of <paramref name="run"/> (from a unit page link): its SAE when
     /// it is <c>sae:HOOK</c>, else the hook; null when none matches.
     /// </summary>

@@ -29,6 +29,17 @@ public class TranscoderSourceTests
     }
 
     [Fact]
+    public void Steering_is_not_offered_a_transcoder_but_still_the_sae_and_the_neurons_of_the_hook_it_reads()
+    {
+        var options = SourceOption.ForSteering(SourceOption.Build(Model, [Run()]));
+
+        Assert.DoesNotContain(options, o => o.Transcoder);
+        Assert.Null(SourceOption.ForUnitSource(options, "run", "transcoder:2"));
+        Assert.NotNull(SourceOption.ForUnitSource(options, "run", "sae:blocks.2.ln2.hook_normalized"));
+        Assert.Contains(options, o => o.Key == "hook:blocks.2.ln2.hook_normalized");
+    }
+
+    [Fact]
     public void A_transcoder_records_source_is_a_latent_source_of_a_transcoder()
     {
         var source = new UnitSourceRef("run", "transcoder:1", "transcoder_latent", "blocks.1.ln2.hook_normalized", 1024, 1024, 51_200, "/r");
