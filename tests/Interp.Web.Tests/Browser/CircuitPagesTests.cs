@@ -37,6 +37,18 @@ public sealed class CircuitPagesTests(WebAppFixture fixture) : BrowserTest(fixtu
             new object?[] { $"{prefix}-status", state, before.Item2 }, new PageWaitForFunctionOptions { Timeout = 60_000 });
     }
 
+    // Presses run and waits for the run to end (done or error, with a status line other than before); returns the state.
+    private static async Task<string> RunToEndAsync(IPage page, string prefix)
+    {
+        var status = page.Locator($"#{prefix}-status");
+        var before = await status.TextContentAsync();
+        await page.Locator($"#{prefix}-run").ClickAsync();
+        await page.WaitForFunctionAsync(
+            "([id, text]) => { const s = document.getElementById(id); return s && (s.dataset.state === 'done' || s.dataset.state === 'error') && s.textContent !== text; }",
+            new object?[] { $"{prefix}-status", before }, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        return (await status.GetAttributeAsync("data-state"))!;
+    }
+
     // Types into an input bound on change (the change fires when the box loses focus).
     private static async Task TypeAsync(IPage page, string selector, string text)
     {
@@ -197,16 +209,26 @@ public sealed class CircuitPagesTests(WebAppFixture fixture) : BrowserTest(fixtu
         await RunPageAsync(page, "logit-lens", "lens", () => page.Locator("#lens-text").FillAsync(tooLong), state: "error");
         await AssertOneLineAsync(page, "#lens-status", $"the prompt is {Config.NPositions + 11} tokens");
 
-        // A target that is not one token.
-        await RunPageAsync(page, "dla", "dla", () => TypeAsync(page, "#dla-token", " notonetokenatall"), state: "error");
+        // A target that is not one token. On a busy machine a render can land between typing and the change event and
+        // put the bound (empty) value back, so the page then runs with its default target: type it again (at most 3 times).
+        await page.GotoAsync(Url("dla"));
+        await page.Locator("#dla-status[data-state='ready']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await TypeAsync(page, "#dla-token", " notonetokenatall");
+            if (await RunToEndAsync(page, "dla") == "error") break;
+        }
         await AssertOneLineAsync(page, "#dla-status", "the target token \" notonetokenatall\" is not one token");
 
         // Clean and corrupt of different lengths; then an unknown answer token.
         await RunPageAsync(page, "patching", "patch", () => page.Locator("#patch-corrupt").FillAsync("Mary gave a drink to"), state: "error");
         await AssertOneLineAsync(page, "#patch-status", "the clean prompt is");
         await page.Locator("#patch-corrupt").FillAsync("When Mary and John went to the store, Mary gave a drink to");
-        await TypeAsync(page, "#patch-answer", " Maryxyzzy");
-        await RunAgainAsync(page, "patch", "error");
+        for (var attempt = 0; attempt < 3; attempt++)                                       // as for the DLA target above
+        {
+            await TypeAsync(page, "#patch-answer", " Maryxyzzy");
+            if (await RunToEndAsync(page, "patch") == "error" && (await page.Locator("#patch-status").TextContentAsync())!.StartsWith("the answer", StringComparison.Ordinal)) break;
+        }
         await AssertOneLineAsync(page, "#patch-status", "the answer token \" Maryxyzzy\" is not one token");
     });
 
