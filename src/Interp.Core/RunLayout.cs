@@ -80,7 +80,21 @@ public class RunLayout
     public string TranscoderResultsOf(int layer) => Path.Combine(Run, AutoInterpFolderName, TranscoderLatentsFolderName, LayerFolderName(layer));
 
     /// <summary><c>layer-L</c>: a per-layer folder's name.</summary>
-    public static string LayerFolderName(int layer) => $"layer-{layer}";
+    public static string LayerFolderName(int layer) => $"{LayerFolderPrefix}{layer}";
+
+    private const string LayerFolderPrefix = "layer-";
+
+    /// <summary>The <c>layer-L</c> folders directly inside <paramref name="parent"/>, by L (none when it does not exist).</summary>
+    public static IReadOnlyList<(int Layer, string Folder)> LayerFolders(string parent)
+    {
+        if (!Directory.Exists(parent)) return [];
+        return Directory.EnumerateDirectories(parent, LayerFolderPrefix + "*")
+            .Select(folder => (Text: Path.GetFileName(folder)[LayerFolderPrefix.Length..], Folder: folder))
+            .Select(f => (Layer: int.TryParse(f.Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : -1, f.Folder))
+            .Where(f => f.Layer >= 0)
+            .OrderBy(f => f.Layer)
+            .ToArray();
+    }
 
     /// <summary>The config of a model trained in this folder.</summary>
     public string ModelConfig => Path.Combine(Run, ModelConfigFileName);

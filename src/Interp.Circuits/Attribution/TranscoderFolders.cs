@@ -18,11 +18,9 @@ public static class TranscoderFolders
         foreach (var path in paths)
         {
             if (!Directory.Exists(path)) throw new InterpException($"{path}: no such transcoder folder");
-            if (File.Exists(Path.Combine(path, "cfg.json"))) { folders.Add(path); continue; }
-            var layers = Directory.GetDirectories(path, "layer-*")
-                .Select(d => (Folder: d, Layer: int.TryParse(Path.GetFileName(d)["layer-".Length..], out var l) ? l : -1))
-                .Where(x => x.Layer >= 0 && File.Exists(Path.Combine(x.Folder, "cfg.json")))
-                .OrderBy(x => x.Layer).Select(x => x.Folder).ToArray();
+            if (File.Exists(Path.Combine(path, SaeFolder.ConfigFileName))) { folders.Add(path); continue; }
+            var layers = RunLayout.LayerFolders(path)
+                .Where(x => File.Exists(Path.Combine(x.Folder, SaeFolder.ConfigFileName))).Select(x => x.Folder).ToArray();
             if (layers.Length == 0) throw new InterpException($"{path}: neither a transcoder folder (cfg.json) nor a folder of layer-<L>/ transcoder folders");
             folders.AddRange(layers);
         }
