@@ -138,6 +138,19 @@ public sealed class TranscoderCliTests(TranscoderStoreFixture fixture) : IClassF
         Assert.Contains("pass --resume", InterpProcess.Run(fixture.TrainArgs(fixture.Transcoder)).ErrorLine);
     }
 
+    [Fact]
+    public void Train_transcoder_into_a_folder_another_process_is_writing_is_refused_in_one_line()
+    {
+        var output = fixture.Sub("locked");
+        using var held = Interp.Core.FolderLock.Acquire(output);
+
+        var line = InterpProcess.Run(fixture.TrainArgs(output)).ErrorLine;
+
+        Assert.Contains(output, line);
+        Assert.Contains("another process is writing this folder", line);
+        Assert.Equal([Interp.Core.FolderLock.FileName], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
+    }
+
     private static void CopyFolder(string from, string to)
     {
         Directory.CreateDirectory(to);
